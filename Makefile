@@ -1,0 +1,65 @@
+# F_BRAIN developer commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+SERVER := $(CURDIR)/server
+REQS := $(SERVER)/requirements
+STAMP := $(VENV)/.installed
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fbrain
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: help venv run migrate test lint fmt worker beat lock superuser clean
+
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): $(REQS)/dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r $(REQS)/dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the locked dependencies
+
+migrate: $(STAMP) ## Apply database migrations (embedded SQLite unless DATABASE_URL is set)
+	cd $(SERVER) && $(BIN)/python manage.py migrate --noinput
+
+run: migrate ## Run the development server on http://127.0.0.1:8000
+	@echo ""
+	@echo "  F_BRAIN is starting on http://127.0.0.1:8000/"
+	@echo "  Create a user:  cd server && ../.venv/bin/python manage.py createsuperuser"
+	@echo ""
+	cd $(SERVER) && $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+superuser: migrate ## Create an administrator account
+	cd $(SERVER) && $(BIN)/python manage.py createsuperuser
+
+test: $(STAMP) ## Run the whole test suite with coverage (Postgres + Redis)
+	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python scripts/check_services.py
+	cd $(SERVER) && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python -m pytest --cov --cov-report=term --cov-report=xml:coverage.xml $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check, ruff format --check, mypy
+	cd $(SERVER) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy .
+
+fmt: $(STAMP) ## Format and autofix
+	cd $(SERVER) && $(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+worker: $(STAMP) ## Run a Celery worker (needs REDIS_URL)
+	cd $(SERVER) && $(BIN)/celery -A config worker -l INFO -Q celery,capture,transfer,maintenance
+
+beat: $(STAMP) ## Run Celery beat (needs REDIS_URL)
+	cd $(SERVER) && $(BIN)/celery -A config beat -l INFO -s $${DATA_DIR:-data}/celerybeat-schedule
+
+lock: ## Re-pin server/requirements/*.txt from *.in (uv)
+	$(PYTHON) -m pip install --quiet uv
+	cd $(REQS) && $(PYTHON) -m uv pip compile --quiet --python-version 3.11 base.in -o base.txt \
+		&& $(PYTHON) -m uv pip compile --quiet --python-version 3.11 dev.in -c base.txt -o dev.txt
+
+clean: ## Remove the venv, caches and the embedded database
+	rm -rf $(VENV) $(SERVER)/data $(SERVER)/staticfiles $(SERVER)/.coverage $(SERVER)/coverage.xml

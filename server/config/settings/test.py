@@ -1,0 +1,17 @@
+"""Test settings: only faster, never different behaviour."""
+
+from config import env
+from config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEBUG = False
+# Tests share the Redis server with other users of the machine; keep their keys apart.
+CACHE_KEY_PREFIX = env.string("CACHE_KEY_PREFIX", "fbrain-test")
+# Unit tests run tasks inline; tests whose behaviour depends on the broker use the `celery_worker` fixture,
+# which switches to the real Redis broker and a real worker.
+CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", True)

@@ -1,0 +1,22 @@
+"""Root URL configuration: probes, metrics, API, admin and the site."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from fbrain.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("api/", include("config.api_urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", core_views.home, name="home"),
+]
+
+handler400 = "fbrain.core.errors.handler400"
+handler403 = "fbrain.core.errors.handler403"
+handler404 = "fbrain.core.errors.handler404"
+handler500 = "fbrain.core.errors.handler500"

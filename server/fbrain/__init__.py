@@ -1,0 +1,1 @@
+"""F_BRAIN: the product's Django apps, one package per domain."""

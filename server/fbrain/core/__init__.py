@@ -1,0 +1,1 @@
+"""Shared pieces: errors, health and readiness, metrics, logging and request ids."""

@@ -1,0 +1,9 @@
+"""App configuration for the shared core."""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "fbrain.core"
+    label = "core"
+    verbose_name = "F_BRAIN core"

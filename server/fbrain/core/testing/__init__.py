@@ -1,0 +1,1 @@
+"""Test support: the pytest-backed runner behind `manage.py test`."""
