@@ -8,7 +8,8 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from conftest import BUILDS, REPO_ROOT
+import yaml
+from conftest import BUILDS, K8S_DIR, OVERLAYS, REPO_ROOT
 
 SECRET_VARS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
 
@@ -265,6 +266,16 @@ def test_scrape_jobs_match_the_alert_rules(rendered, build):
     rules = "".join(path.read_text() for path in (REPO_ROOT / "prometheus/rules").glob("*.yml"))
     used = set(re.findall(r'job="([a-z_]+)"', rules))
     assert used <= {"web", "celery", "postgres", "redis", "node", "alertmanager", "prometheus"}, used
+
+
+@pytest.mark.parametrize("build", OVERLAYS)
+def test_every_container_runs_the_overlays_image(rendered, build):
+    kustomization = yaml.safe_load((K8S_DIR / "overlays" / build / "kustomization.yaml").read_text())
+    (image,) = [i for i in kustomization["images"] if i["name"] == "fbrain"]
+    expected = f"{image['newName']}:{image['newTag']}" + (f"@{image['digest']}" if "digest" in image else "")
+    for where, _, pod in _workloads(rendered[build]):
+        for container in _containers(pod):
+            assert container["image"] == expected, f"{where}/{container['name']}"
 
 
 def test_prometheus_rule_matches_prometheus_rule_files():
