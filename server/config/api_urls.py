@@ -1,12 +1,13 @@
 """API URL configuration: versioned endpoints under /api/v1/, schema and docs under /api/."""
 
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from fbrain.core import api as core_api
 
-v1_patterns = [
+v1_patterns: list[URLPattern | URLResolver] = [
     path("status", core_api.StatusApi.as_view(), name="status"),
+    path("", include("fbrain.accounts.urls")),
 ]
 
 urlpatterns = [

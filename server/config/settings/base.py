@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_prometheus",
     "fbrain.core",
+    "fbrain.accounts",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,7 @@ WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "fbrain.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -176,6 +178,14 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "fbrain.core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Rate limits (DRF throttles on the cache). Rates: "<n>/<second|minute|hour|day>".
+FBRAIN_THROTTLE_RATES = {
+    "login_ip": env.string("THROTTLE_LOGIN_IP", "20/min"),
+    "login_account": env.string("THROTTLE_LOGIN_ACCOUNT", "10/min"),
+    "signup": env.string("THROTTLE_SIGNUP", "10/hour"),
+    "token_create": env.string("THROTTLE_TOKEN_CREATE", "30/hour"),
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "F_BRAIN API",
     "DESCRIPTION": "Notes, bookmarks, links, tags and search of a self-hosted second brain.",

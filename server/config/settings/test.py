@@ -15,3 +15,5 @@ CACHE_KEY_PREFIX = env.string("CACHE_KEY_PREFIX", "fbrain-test")
 # Unit tests run tasks inline; tests whose behaviour depends on the broker use the `celery_worker` fixture,
 # which switches to the real Redis broker and a real worker.
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", True)
+# Tests share one client address; throttle tests set their own low rates.
+FBRAIN_THROTTLE_RATES = dict.fromkeys(("login_ip", "login_account", "signup", "token_create"), "10000/min")

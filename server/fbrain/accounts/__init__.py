@@ -1,0 +1,1 @@
+"""Accounts: users, API tokens, sign-up and API sign-in."""
