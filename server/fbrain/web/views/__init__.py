@@ -1,0 +1,1 @@
+"""Views of the browser pages, one module per area."""
