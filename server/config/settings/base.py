@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "fbrain.core",
     "fbrain.accounts",
+    "fbrain.web",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fbrain.web.middleware.ContentSecurityPolicyMiddleware",
+    "fbrain.web.middleware.HtmxLoginRedirectMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
