@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("fbrain.web.urls")),
     path("", core_views.home, name="home"),
 ]
 
