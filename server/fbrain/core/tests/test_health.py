@@ -80,7 +80,7 @@ def test_readyz_without_redis_uses_local_cache_and_eager_tasks(client):
 
 @pytest.mark.django_db
 def test_status_is_for_staff_only(api_client, user):
-    assert api_client.get("/api/v1/status").status_code == 403
+    assert api_client.get("/api/v1/status").status_code == 401
     api_client.force_authenticate(user)
     response = api_client.get("/api/v1/status")
     assert response.status_code == 403
