@@ -10,5 +10,7 @@ app = Celery("fbrain")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Request-id propagation and task-aware logging are wired by signal handlers in fbrain.core.
+# Signal handlers in fbrain.core: task, queue and periodic-task metrics served by the worker on
+# CELERY_METRICS_PORT (docs/observability.md); request-id propagation and task-aware logging.
+import fbrain.core.celery_metrics  # noqa: E402
 import fbrain.core.celery_signals  # noqa: E402,F401
