@@ -1,0 +1,74 @@
+"""Browser: sign in and out, expired session, settings tokens, layout at phone width, dark mode, keyboard."""
+
+from __future__ import annotations
+
+import re
+
+from fbrain.web.tests.browser.conftest import sign_in
+
+
+def test_sign_in_with_a_typo_keeps_the_username_then_succeeds(page, member):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Username").input_value() == "ada"
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").first.wait_for()
+
+
+def test_expired_session_goes_to_sign_in_and_back(page, member):
+    sign_in(page)
+    page.goto("/settings/")
+    page.context.clear_cookies()
+    page.reload()
+    assert "/accounts/login/" in page.url
+    assert "next=/settings/" in page.url
+    sign_in(page, open_form=False)
+    assert page.url.endswith("/settings/")
+
+
+def test_create_and_revoke_a_token(signed_in):
+    page = signed_in
+    page.goto("/settings/")
+    page.get_by_role("button", name="Create token").click()
+    assert page.locator("#id_name_error").is_visible()
+    page.get_by_label("Token name").fill("laptop script")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator("#new-token-value").inner_text()
+    assert re.fullmatch(r"fb_[A-Za-z0-9_-]{20,}", secret)
+    page.goto("/settings/")
+    assert page.locator("#new-token-value").count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke token laptop script").click()
+    page.get_by_text("revoked", exact=False).first.wait_for()
+    assert page.get_by_role("button", name="Revoke token laptop script").count() == 0
+
+
+def test_phone_width_has_no_horizontal_scroll_and_dark_mode_applies(browser, live_server, member):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740}, color_scheme="dark")
+    page = context.new_page()
+    sign_in(page)
+    for path in ["/", "/settings/", "/accounts/password_change/", "/no-such-page"]:
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(21, 23, 27)"
+    context.close()
+
+
+def test_skip_link_is_first_and_focus_is_visible(signed_in):
+    page = signed_in
+    page.goto("/settings/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
