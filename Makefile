@@ -44,6 +44,12 @@ test: $(STAMP) ## Run the whole test suite with coverage (Postgres + Redis)
 	cd $(SERVER) && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python -m pytest --cov --cov-report=term --cov-report=xml:coverage.xml $(PYTEST_ARGS)
 
+.PHONY: test-browser
+test-browser: $(STAMP) ## Run the Playwright browser tests (Debian's /usr/bin/chromium, headless)
+	cd $(SERVER) && FBRAIN_BROWSER=1 DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+		REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python -m pytest fbrain/web/tests/browser -p no:cacheprovider $(PYTEST_ARGS)
+
 lint: $(STAMP) ## ruff check, ruff format --check, mypy
 	cd $(SERVER) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy .
 
