@@ -14,19 +14,40 @@ import datetime as dt
 import logging
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from celery import signals
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
+DEFAULT_PORT = 9808
 
-from fbrain.core import activity, business_metrics
-from fbrain.core.activity import redis_client, redis_for
+
+def _worker_multiproc_subdir(argv: list[str]) -> None:
+    """Give a `celery worker` its own multiprocess folder inside PROMETHEUS_MULTIPROC_DIR.
+
+    The worker empties its folder at start and serves every file in it; a folder shared with
+    gunicorn would lose the web's files or mix them into the worker's metrics. Runs at import,
+    before any metric value file is opened (prometheus_client reads the variable when it opens one).
+    """
+    base = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not base or "worker" not in argv[1:] or Path(base).name.startswith("celery-worker-"):
+        return
+    path = Path(base) / f"celery-worker-{os.environ.get('CELERY_METRICS_PORT', DEFAULT_PORT)}"
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
+_worker_multiproc_subdir(sys.argv)
+
+from celery import signals  # noqa: E402
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server  # noqa: E402
+from prometheus_client.core import GaugeMetricFamily  # noqa: E402
+from prometheus_client.registry import Collector  # noqa: E402
+
+from fbrain.core import activity, business_metrics  # noqa: E402
+from fbrain.core.activity import redis_client, redis_for  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +55,6 @@ PUBLISHED_AT_HEADER = "fbrain_published_at"
 PERIODIC_LAST_SUCCESS_KEY = "fbrain:metrics:periodic_last_success"
 LAST_SUCCESS_KEY = "fbrain:metrics:last_success"
 DEFAULT_QUEUES = ("celery", "capture", "transfer", "maintenance")
-DEFAULT_PORT = 9808
 MIGRATIONS_REFRESH_SECONDS = 300.0
 
 TASKS = Counter("fbrain_celery_tasks", "Celery task state transitions.", ["task", "queue", "state"])

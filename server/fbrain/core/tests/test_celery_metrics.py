@@ -62,6 +62,21 @@ def test_queue_keys_include_priority_subqueues():
     assert celery_metrics.queue_keys("q", {"global_keyprefix": "p:", "priority_steps": [0]}) == ["p:q"]
 
 
+def test_worker_gets_its_own_multiproc_subdir(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setenv("CELERY_METRICS_PORT", "9999")
+
+    celery_metrics._worker_multiproc_subdir(["celery", "-A", "config", "beat"])
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)
+
+    celery_metrics._worker_multiproc_subdir(["celery", "-A", "config", "worker", "-l", "INFO"])
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "celery-worker-9999")
+    assert (tmp_path / "celery-worker-9999").is_dir()
+
+    celery_metrics._worker_multiproc_subdir(["celery", "-A", "config", "worker"])
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "celery-worker-9999")
+
+
 def test_clean_multiproc_dir_keeps_only_this_process_files(tmp_path):
     for name in ("counter_11.db", "histogram_12.db", "gauge_livesum_13.db", f"counter_{os.getpid()}.db"):
         (tmp_path / name).write_bytes(b"x")
@@ -154,9 +169,11 @@ def _total(samples: dict[str, float], prefix: str, *needles: str) -> float:
 def test_prefork_worker_serves_metrics_of_all_children(tmp_path, redis_server):
     """A real `celery worker` with two prefork children: the main process serves their summed metrics."""
     port = free_port()
-    multiproc = tmp_path / "metrics"
-    multiproc.mkdir()
+    shared = tmp_path / "metrics"  # shared with gunicorn, as on a single host
+    multiproc = shared / f"celery-worker-{port}"
+    multiproc.mkdir(parents=True)
     (multiproc / "counter_999999.db").write_bytes(b"stale")
+    (shared / "counter_999998.db").write_bytes(b"the web's")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -165,7 +182,7 @@ def test_prefork_worker_serves_metrics_of_all_children(tmp_path, redis_server):
         "CELERY_BROKER_URL": redis_server.url,
         "CELERY_RESULT_BACKEND": redis_server.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
+        "PROMETHEUS_MULTIPROC_DIR": str(shared),
         "CELERY_METRICS_PORT": str(port),
         "CELERY_METRICS_ADDR": "127.0.0.1",
         "DATA_DIR": str(tmp_path),
@@ -207,6 +224,7 @@ def test_prefork_worker_serves_metrics_of_all_children(tmp_path, redis_server):
             f'fbrain_celery_queue_length{{queue="{q}"}}' for q in queues
         }
         assert len(list(multiproc.glob("histogram_*.db"))) >= 1
+        assert [p.name for p in shared.glob("*.db")] == ["counter_999998.db"]
     finally:
         worker.terminate()
         worker.wait(timeout=20)
