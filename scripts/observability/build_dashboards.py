@@ -529,7 +529,7 @@ def datastores() -> dict:
     )
     b.stat(
         "Last backup age",
-        "time() - max(fbrain_backup_last_success_timestamp_seconds) or vector(0)",
+        "time() - max(fbrain_backup_last_success_timestamp_seconds > 0) or vector(0)",
         unit="s",
         thresholds=[(None, "green"), (172800, "red")],
         links=[runbook("backupstale", "backup stale")],
