@@ -40,7 +40,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "fbrain.core.request_id.RequestIdMiddleware",
+    "fbrain.core.db_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "fbrain.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
