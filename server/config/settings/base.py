@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "fbrain.core",
     "fbrain.accounts",
+    "fbrain.notes",
     "fbrain.web",
 ]
 

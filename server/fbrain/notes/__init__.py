@@ -1,0 +1,1 @@
+"""Notes: the knowledge base (notes, tags, [[links]], revisions, trash, search, Markdown rendering)."""

@@ -1,0 +1,173 @@
+"""Knowledge-base tables: notes, tags, links between notes and revisions, with their invariants in the database."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+TITLE_MAX_LENGTH = 200
+BODY_MAX_BYTES = 1024 * 1024
+TAG_MAX_LENGTH = 100
+
+
+class Note(models.Model):
+    """A Markdown note (or a bookmark, whose capture data lives in `bookmarks.Bookmark`)."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        BOOKMARK = "bookmark", "Bookmark"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(blank=True, default="")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NOTE)
+    pinned = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
+    # From the front matter `aliases:`; informative (links resolve by title).
+    aliases = models.JSONField(default=list, blank=True)
+    # Text searched along with the body but not shown in it (a bookmark's extracted page text).
+    extra_text = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Maintained by the services on every write (Postgres only; NULL on SQLite).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("title"),
+                condition=Q(deleted_at__isnull=True),
+                name="notes_note_title_unique_live",
+                violation_error_message="A note with this title already exists.",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="notes_note_title_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=["note", "bookmark"]), name="notes_note_kind_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="notes_note_version_positive"),
+            # Characters here; the services enforce the stricter limit in UTF-8 bytes.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), BODY_MAX_BYTES), name="notes_note_body_max_length"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["owner", "-updated_at", "-id"],
+                name="notes_live_updated_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["owner", "-created_at", "-id"],
+                name="notes_live_created_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["owner", "title", "id"], name="notes_live_title_idx", condition=Q(deleted_at__isnull=True)
+            ),
+            models.Index(
+                fields=["owner", "-deleted_at", "-id"],
+                name="notes_trash_idx",
+                condition=Q(deleted_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
+class Tag(models.Model):
+    """A per-owner tag; `/` in the name makes a hierarchy (`project/alpha` is a child of `project`)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=TAG_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="notes_tag_name_unique",
+                violation_error_message="A tag with this name already exists.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="notes_tag_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NoteTag(models.Model):
+    """A tag on a note; `explicit` tags were given by the client, the others come from the body."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="note_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="note_tags")
+    explicit = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "tag"], name="notes_notetag_unique")]
+        indexes = [models.Index(fields=["tag", "note"], name="notes_notetag_tag_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.note_id} #{self.tag_id}"
+
+
+class Link(models.Model):
+    """A `[[wiki link]]` from one note to another; pending (target NULL) until a note has `target_title`."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="outgoing_links")
+    target = models.ForeignKey(Note, on_delete=models.SET_NULL, null=True, blank=True, related_name="incoming_links")
+    target_title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    alias = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, default="")
+    heading = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, default="")
+    embed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("source", Lower("target_title"), name="notes_link_unique_per_source"),
+            models.CheckConstraint(condition=~Q(target_title=""), name="notes_link_target_title_not_empty"),
+        ]
+        indexes = [
+            models.Index(
+                "owner", Lower("target_title"), name="notes_link_pending_idx", condition=Q(target__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> [[{self.target_title}]]"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.target_id is None
+
+
+class Revision(models.Model):
+    """The title and body a note had at `version`, kept when a later save changed them."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "version"], name="notes_revision_unique_version")]
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.note_id} v{self.version}"

@@ -1,0 +1,154 @@
+"""Reads of the knowledge base; every selector takes the acting user and sees only that user's rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+
+from fbrain.core.errors import NotFound
+from fbrain.notes.models import Link, Note, NoteTag, Revision, Tag
+from fbrain.notes.rendering import render_cached
+
+LIST_EXCERPT_CHARS = 280
+
+
+def tag_filter(name: str) -> Q:
+    """Notes carrying tag `name` or one of its children (`project` matches `project/alpha`)."""
+    lowered = name.strip().lstrip("#").strip("/").lower()
+    return Q(
+        id__in=NoteTag.objects.alias(key=Lower("tag__name"))
+        .filter(Q(key=lowered) | Q(key__startswith=lowered + "/"))
+        .values("note_id")
+    )
+
+
+def _with_tags(notes: QuerySet[Note]) -> QuerySet[Note]:
+    return notes.prefetch_related(
+        Prefetch("note_tags", queryset=NoteTag.objects.select_related("tag").order_by("tag__name"))
+    )
+
+
+def note_list(
+    *,
+    owner: Any,
+    tag: str | None = None,
+    kind: str | None = None,
+    pinned: bool | None = None,
+    archived: bool | None = None,
+    updated_since: datetime | None = None,
+    with_body: bool = False,
+) -> QuerySet[Note]:
+    """The owner's live notes with their tags prefetched; the body is deferred unless `with_body`."""
+    notes = Note.objects.filter(owner=owner, deleted_at__isnull=True)
+    if tag:
+        notes = notes.filter(tag_filter(tag))
+    if kind:
+        notes = notes.filter(kind=kind)
+    if pinned is not None:
+        notes = notes.filter(pinned=pinned)
+    if archived is not None:
+        notes = notes.filter(archived=archived)
+    if updated_since is not None:
+        notes = notes.filter(updated_at__gte=updated_since)
+    if not with_body:
+        notes = notes.defer("body", "extra_text", "search_vector")
+    return _with_tags(notes.defer("search_vector"))
+
+
+def note_get(*, owner: Any, note_id: int) -> Note:
+    """A live note of the owner, with tags; NotFound otherwise (also for another user's note)."""
+    note = _with_tags(Note.objects.filter(owner=owner, deleted_at__isnull=True, pk=note_id)).first()
+    if note is None:
+        raise NotFound("No such note.")
+    return note
+
+
+def note_get_by_title(*, owner: Any, title: str) -> Note | None:
+    """The owner's live note with this title (case-insensitive), or None."""
+    return (
+        Note.objects.alias(key=Lower("title"))
+        .filter(owner=owner, deleted_at__isnull=True, key=title.strip().lower())
+        .first()
+    )
+
+
+def trash_list(*, owner: Any) -> QuerySet[Note]:
+    """The owner's trashed notes, most recently deleted first."""
+    notes = Note.objects.filter(owner=owner, deleted_at__isnull=False).defer("body", "extra_text", "search_vector")
+    return _with_tags(notes.order_by("-deleted_at", "-id"))
+
+
+def trash_get(*, owner: Any, note_id: int) -> Note:
+    note = Note.objects.filter(owner=owner, deleted_at__isnull=False, pk=note_id).first()
+    if note is None:
+        raise NotFound("No such note in the trash.")
+    return note
+
+
+def backlinks(*, owner: Any, note: Note) -> QuerySet[Link]:
+    """Links from the owner's live notes to `note`, with their source notes."""
+    return (
+        Link.objects.filter(owner=owner, target=note, source__deleted_at__isnull=True)
+        .select_related("source")
+        .only("id", "target_title", "alias", "heading", "embed", "target_id", "source__id", "source__title",
+              "source__kind", "source__updated_at")
+        .order_by("-source__updated_at", "-id")
+    )  # fmt: skip
+
+
+def outgoing_links(*, owner: Any, note: Note) -> QuerySet[Link]:
+    """Links written in `note` (resolved and pending), with their live targets."""
+    return (
+        Link.objects.filter(owner=owner, source=note)
+        .select_related("target")
+        .only("id", "target_title", "alias", "heading", "embed", "target_id", "target__id", "target__title",
+              "target__kind", "target__updated_at")
+        .order_by(Lower("target_title"), "id")
+    )  # fmt: skip
+
+
+def revision_list(*, owner: Any, note: Note) -> QuerySet[Revision]:
+    return Revision.objects.filter(note=note, note__owner=owner).defer("body").order_by("-version")
+
+
+def revision_get(*, owner: Any, note: Note, revision_id: int) -> Revision:
+    revision = Revision.objects.filter(note=note, note__owner=owner, pk=revision_id).select_related("note").first()
+    if revision is None:
+        raise NotFound("No such revision.")
+    return revision
+
+
+def tag_list(*, owner: Any, prefix: str | None = None) -> QuerySet[Tag]:
+    """The owner's tags with `note_count` (live notes), by name; `prefix` keeps a tag and its children."""
+    tags = Tag.objects.filter(owner=owner)
+    if prefix:
+        lowered = prefix.strip().lstrip("#").strip("/").lower()
+        tags = tags.alias(key=Lower("name")).filter(Q(key=lowered) | Q(key__startswith=lowered + "/"))
+    return tags.annotate(note_count=Count("note_tags", filter=Q(note_tags__note__deleted_at__isnull=True))).order_by(
+        Lower("name"), "id"
+    )
+
+
+def tag_get(*, owner: Any, tag_id: int) -> Tag:
+    tag = tag_list(owner=owner).filter(pk=tag_id).first()
+    if tag is None:
+        raise NotFound("No such tag.")
+    return tag
+
+
+def link_targets(*, note: Note) -> dict[str, int]:
+    """`lower(title) -> note id` of the note's resolved links (what the renderer needs)."""
+    return {
+        title.lower(): target_id
+        for title, target_id in Link.objects.filter(source=note, target__isnull=False).values_list(
+            "target_title", "target_id"
+        )
+    }
+
+
+def note_html(*, note: Note) -> str:
+    """The note's body as safe HTML, cached per version and link state (one query for the links)."""
+    return render_cached(note_id=note.pk, version=note.version, body=note.body, link_targets=link_targets(note=note))

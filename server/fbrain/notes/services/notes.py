@@ -1,0 +1,294 @@
+"""Writes on notes: create, update, trash, restore, purge, rename with link rewriting, extra search text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from fbrain.core import business_metrics as bm
+from fbrain.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from fbrain.notes.models import BODY_MAX_BYTES, TITLE_MAX_LENGTH, Link, Note, Revision
+from fbrain.notes.parsing import ParsedBody, ParseError, normalize_tag_name, parse_body, rewrite_links
+from fbrain.notes.services import sync
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class StaleVersion(Conflict):
+    """The client edited an older version of the note than the one stored."""
+
+    code = "stale_version"
+
+
+def _clean_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("The title cannot be empty.", fields={"title": ["This field may not be blank."]})
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationFailed(
+            "The title is too long.",
+            fields={"title": [f"Ensure this field has no more than {TITLE_MAX_LENGTH} characters."]},
+        )
+    if _CONTROL_RE.search(title):
+        raise ValidationFailed("The title contains control characters.", fields={"title": ["No control characters."]})
+    return title
+
+
+def _check_body(body: str) -> ParsedBody:
+    if "\x00" in body:
+        raise ValidationFailed(
+            "The body contains a NUL character.", fields={"body": ["NUL characters are not allowed."]}
+        )
+    if len(body) > BODY_MAX_BYTES or len(body.encode("utf-8", "surrogatepass")) > BODY_MAX_BYTES:
+        raise PayloadTooLarge(
+            "The body is larger than 1 MiB.", fields={"body": [f"At most {BODY_MAX_BYTES} bytes of UTF-8."]}
+        )
+    try:
+        return parse_body(body)
+    except ParseError as exc:
+        raise ValidationFailed(str(exc), fields={"body": [str(exc)]}) from None
+
+
+def _clean_tags(tags: Sequence[str] | None) -> list[str] | None:
+    if tags is None:
+        return None
+    cleaned, errors = [], []
+    for name in tags:
+        try:
+            cleaned.append(normalize_tag_name(name))
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ValidationFailed("Invalid tag names.", fields={"tags": errors})
+    return cleaned
+
+
+def _check_title_free(*, owner_id: int, title: str, exclude_id: int | None = None) -> None:
+    taken = Note.objects.alias(key=Lower("title")).filter(owner_id=owner_id, deleted_at__isnull=True, key=title.lower())
+    if exclude_id is not None:
+        taken = taken.exclude(id=exclude_id)
+    if taken.exists():
+        raise _duplicate_title(title)
+
+
+def _duplicate_title(title: str) -> Conflict:
+    return Conflict(
+        f"A note titled {title!r} already exists.",
+        fields={"title": ["A note with this title already exists."]},
+        code="duplicate_title",
+    )
+
+
+def _save(note: Note, **kwargs: Any) -> None:
+    # A savepoint: a lost race on the unique title must not break the caller's transaction.
+    try:
+        with transaction.atomic():
+            note.save(**kwargs)
+    except IntegrityError as exc:
+        if "title" in str(exc).lower():
+            raise _duplicate_title(note.title) from None
+        raise
+
+
+@transaction.atomic
+def note_create(
+    *,
+    owner: Any,
+    title: str,
+    body: str = "",
+    kind: str = Note.Kind.NOTE,
+    pinned: bool = False,
+    archived: bool = False,
+    tags: Sequence[str] | None = None,
+    created_at: datetime | None = None,
+    updated_at: datetime | None = None,
+) -> Note:
+    """Create a live note, parse its body and sync tags and links, all in one transaction.
+
+    `tags` are explicit tags kept besides the `#tags`/front-matter tags of the body. `created_at`/`updated_at`
+    let an import keep the original times. Raises ValidationFailed (400), PayloadTooLarge (413, body > 1 MiB)
+    or Conflict (409, a live note already has this title, case-insensitively).
+    """
+    title = _clean_title(title)
+    parsed = _check_body(body)
+    explicit = _clean_tags(tags) or []
+    if kind not in Note.Kind.values:
+        raise ValidationFailed("Unknown kind.", fields={"kind": [f"One of {', '.join(Note.Kind.values)}."]})
+    _check_title_free(owner_id=owner.pk, title=title)
+    now = timezone.now()
+    note = Note(
+        owner=owner,
+        title=title,
+        body=body,
+        kind=kind,
+        pinned=pinned,
+        archived=archived,
+        aliases=parsed.aliases,
+        created_at=created_at or now,
+        updated_at=updated_at or created_at or now,
+    )
+    _save(note, force_insert=True)
+    sync.sync_tags(note=note, parsed=parsed.all_tags, explicit=explicit)
+    sync.sync_links(note=note, links=parsed.links)
+    sync.resolve_pending_links(note=note)
+    sync.update_search_vectors([note.pk])
+    transaction.on_commit(bm.NOTES_CREATED.labels(kind=note.kind).inc)
+    return note
+
+
+def _locked(note: Note) -> Note:
+    try:
+        return Note.objects.select_for_update().get(pk=note.pk, owner_id=note.owner_id, deleted_at__isnull=True)
+    except Note.DoesNotExist:
+        raise NotFound("No such note.") from None
+
+
+@transaction.atomic
+def note_update(
+    *,
+    note: Note,
+    expected_version: int | None = None,
+    title: str | None = None,
+    body: str | None = None,
+    kind: str | None = None,
+    pinned: bool | None = None,
+    archived: bool | None = None,
+    tags: Sequence[str] | None = None,
+    rewrite_links: bool = False,
+    updated_at: datetime | None = None,
+) -> Note:
+    """Change a live note; `None` leaves a field as it is. Returns the saved note (version + 1).
+
+    `expected_version`: the version the client edited; a different stored version raises StaleVersion (409)
+    and changes nothing. `tags` replaces the explicit tags. A title or body change keeps the previous one as
+    a Revision. On rename, links naming the old title become pending, pending links naming the new title
+    resolve, and with `rewrite_links=True` the notes linking to the old title are rewritten to the new one.
+    """
+    current = _locked(note)
+    if expected_version is not None and expected_version != current.version:
+        raise StaleVersion(
+            f"The note changed since version {expected_version} (now {current.version}); reload and retry.",
+            fields={"version": [f"Stale: the current version is {current.version}."]},
+        )
+    old_title, old_body = current.title, current.body
+    new_title = _clean_title(title) if title is not None else old_title
+    new_body = body if body is not None else old_body
+    parsed = _check_body(new_body)
+    explicit = _clean_tags(tags)
+    if kind is not None and kind not in Note.Kind.values:
+        raise ValidationFailed("Unknown kind.", fields={"kind": [f"One of {', '.join(Note.Kind.values)}."]})
+    renamed = new_title != old_title
+    if new_title.lower() != old_title.lower():
+        _check_title_free(owner_id=current.owner_id, title=new_title, exclude_id=current.pk)
+    if renamed or new_body != old_body:
+        Revision.objects.create(
+            note=current, version=current.version, title=old_title, body=old_body, created_at=current.updated_at
+        )
+    current.title, current.body, current.aliases = new_title, new_body, parsed.aliases
+    if kind is not None:
+        current.kind = kind
+    if pinned is not None:
+        current.pinned = pinned
+    if archived is not None:
+        current.archived = archived
+    current.version += 1
+    current.updated_at = updated_at or timezone.now()
+    _save(current)
+    sync.sync_tags(note=current, parsed=parsed.all_tags, explicit=explicit)
+    sync.sync_links(note=current, links=parsed.links)
+    if renamed:
+        if rewrite_links:
+            note_rewrite_links(note=current, old_title=old_title)
+        sync.unresolve_links(note=current, keep_title=new_title)
+        sync.resolve_pending_links(note=current)
+    sync.update_search_vectors([current.pk])
+    transaction.on_commit(bm.NOTES_UPDATED.labels(kind=current.kind).inc)
+    return current
+
+
+def note_rewrite_links(*, note: Note, old_title: str) -> int:
+    """Rewrite `[[old_title]]` to `[[note.title]]` in the owner's live notes that link to either; returns count.
+
+    Each rewritten note gets a normal update (new version, revision). Used on rename (the UI offers it).
+    """
+    source_ids = set(
+        Link.objects.alias(key=Lower("target_title"))
+        .filter(owner_id=note.owner_id, key=old_title.lower(), source__deleted_at__isnull=True)
+        .exclude(source_id=note.pk)
+        .values_list("source_id", flat=True)
+    )
+    count = 0
+    for source in Note.objects.filter(id__in=source_ids).order_by("id"):
+        new_body = rewrite_links(source.body, old_title, note.title)
+        if new_body != source.body:
+            note_update(note=source, body=new_body)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def note_delete(*, note: Note, expected_version: int | None = None) -> Note:
+    """Move a live note to the trash; links to it become pending. StaleVersion (409) on a version mismatch."""
+    current = _locked(note)
+    if expected_version is not None and expected_version != current.version:
+        raise StaleVersion(
+            f"The note changed since version {expected_version} (now {current.version}); reload and retry.",
+            fields={"version": [f"Stale: the current version is {current.version}."]},
+        )
+    current.deleted_at = timezone.now()
+    current.save(update_fields=["deleted_at"])
+    sync.unresolve_links(note=current)
+    transaction.on_commit(bm.NOTES_DELETED.labels(kind=current.kind).inc)
+    return current
+
+
+def _trashed(note: Note) -> Note:
+    try:
+        return Note.objects.select_for_update().get(pk=note.pk, owner_id=note.owner_id, deleted_at__isnull=False)
+    except Note.DoesNotExist:
+        raise NotFound("No such note in the trash.") from None
+
+
+@transaction.atomic
+def note_restore(*, note: Note) -> Note:
+    """Bring a trashed note back; pending links naming it resolve. Conflict (409) if its title is taken."""
+    current = _trashed(note)
+    _check_title_free(owner_id=current.owner_id, title=current.title)
+    current.deleted_at = None
+    _save(current, update_fields=["deleted_at"])
+    sync.resolve_pending_links(note=current)
+    return current
+
+
+@transaction.atomic
+def note_purge(*, note: Note) -> None:
+    """Delete a trashed note for good, with its revisions, tags and outgoing links."""
+    current = _trashed(note)
+    current.delete()
+
+
+@transaction.atomic
+def trash_empty(*, owner: Any) -> int:
+    """Purge every trashed note of the owner; returns how many were purged."""
+    trashed = Note.objects.filter(owner=owner, deleted_at__isnull=False)
+    count = trashed.count()
+    trashed.delete()
+    return count
+
+
+@transaction.atomic
+def note_set_extra_search_text(*, note: Note, text: str) -> None:
+    """Set the searchable text that is not part of the body (a bookmark's extracted page), refresh the index.
+
+    Does not change the version or make a revision. Text beyond 1 MiB is cut.
+    """
+    text = text.replace("\x00", "")[:BODY_MAX_BYTES]
+    Note.objects.filter(pk=note.pk).update(extra_text=text)
+    note.extra_text = text
+    sync.update_search_vectors([note.pk])

@@ -1,0 +1,150 @@
+"""Keep the derived rows of a note in step with its body: Tag/NoteTag, Link, and the search vector."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import DataError, connection, transaction
+from django.db.models.functions import Lower
+
+from fbrain.notes.models import Link, Note, NoteTag, Tag
+from fbrain.notes.parsing import WikiLink, unique_ci
+
+# to_tsvector fails on documents whose vector passes 1 MB; index the head of huge texts only.
+SEARCH_TEXT_CHARS = 256 * 1024
+SEARCH_TEXT_CHARS_FALLBACK = 32 * 1024
+SEARCH_CONFIG = "fbrain_search"
+
+_SEARCH_VECTOR_SQL = f"""
+UPDATE notes_note AS n SET search_vector =
+    setweight(to_tsvector('{SEARCH_CONFIG}', n.title), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce((
+        SELECT string_agg(t.name || ' ' || translate(t.name, '/-_', '   '), ' ')
+        FROM notes_notetag AS nt JOIN notes_tag AS t ON t.id = nt.tag_id
+        WHERE nt.note_id = n.id), '')), 'B')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', left(n.body, %s)), 'C')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', left(n.extra_text, %s)), 'D')
+WHERE n.id = ANY(%s)
+"""  # noqa: S608 - constant config name, values are parameters
+
+
+def update_search_vectors(note_ids: Sequence[int]) -> None:
+    """Recompute the search vector of these notes (title A, tags B, body C, extra text D). Postgres only."""
+    if connection.vendor != "postgresql" or not note_ids:
+        return
+    ids = list(note_ids)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_SEARCH_VECTOR_SQL, [SEARCH_TEXT_CHARS, SEARCH_TEXT_CHARS, ids])
+    except DataError:
+        # A pathological text (many distinct long words) overflows a tsvector: index less of it.
+        with connection.cursor() as cursor:
+            cursor.execute(_SEARCH_VECTOR_SQL, [SEARCH_TEXT_CHARS_FALLBACK, SEARCH_TEXT_CHARS_FALLBACK, ids])
+
+
+def tags_get_or_create(*, owner: Any, names: Iterable[str]) -> dict[str, Tag]:
+    """The owner's tags with these names (case-insensitive), created when missing, by lower-cased name.
+
+    `owner` is a user or a user id.
+    """
+    owner_id = owner if isinstance(owner, int) else owner.pk
+    wanted = {name.lower(): name for name in unique_ci(list(names))}
+    if not wanted:
+        return {}
+    tags = Tag.objects.alias(key=Lower("name")).filter(owner_id=owner_id)
+    found: dict[str, Tag] = {tag.name.lower(): tag for tag in tags.filter(key__in=wanted)}
+    missing = [Tag(owner_id=owner_id, name=name) for key, name in wanted.items() if key not in found]
+    if missing:
+        # A concurrent save may create the same tag: ignore the conflict and read the winner.
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        keys = [tag.name.lower() for tag in missing]
+        found.update({tag.name.lower(): tag for tag in tags.filter(key__in=keys)})
+    return found
+
+
+def sync_tags(*, note: Note, parsed: Sequence[str], explicit: Sequence[str] | None) -> list[str]:
+    """Make the note's tags the parsed ones plus the explicit ones (kept from before when `explicit` is None)."""
+    current = {nt.tag.name.lower(): nt for nt in NoteTag.objects.filter(note=note).select_related("tag")}
+    if explicit is None:
+        explicit = [nt.tag.name for nt in current.values() if nt.explicit]
+    desired: dict[str, tuple[str, bool]] = {}
+    for name in explicit:
+        desired.setdefault(name.lower(), (name, True))
+    for name in parsed:
+        desired.setdefault(name.lower(), (name, False))
+    removed = [nt for key, nt in current.items() if key not in desired]
+    changed = [nt for key, nt in current.items() if key in desired and nt.explicit != desired[key][1]]
+    added = [key for key in desired if key not in current]
+    if removed:
+        NoteTag.objects.filter(id__in=[nt.id for nt in removed]).delete()
+        Tag.objects.filter(id__in=[nt.tag_id for nt in removed], note_tags__isnull=True).delete()
+    for nt in changed:
+        nt.explicit = desired[nt.tag.name.lower()][1]
+    if changed:
+        NoteTag.objects.bulk_update(changed, ["explicit"])
+    if added:
+        tags = tags_get_or_create(owner=note.owner_id, names=[desired[key][0] for key in added])
+        NoteTag.objects.bulk_create(
+            [NoteTag(note=note, tag=tags[key], explicit=desired[key][1]) for key in added], ignore_conflicts=True
+        )
+    return sorted(name for name, _ in desired.values())
+
+
+def sync_links(*, note: Note, links: Sequence[WikiLink]) -> None:
+    """Make the note's outgoing Link rows match its `[[links]]`, resolving titles to live notes of the owner."""
+    desired: dict[str, WikiLink] = {}
+    embeds: set[str] = set()
+    for link in links:
+        key = link.title.lower()
+        desired.setdefault(key, link)
+        if link.embed:
+            embeds.add(key)
+    current = {link.target_title.lower(): link for link in Link.objects.filter(source=note)}
+    targets = dict(
+        Note.objects.alias(key=Lower("title"))
+        .filter(owner_id=note.owner_id, deleted_at__isnull=True, key__in=list(desired))
+        .annotate(lowered=Lower("title"))
+        .values_list("lowered", "id")
+    )
+    stale = [link.id for key, link in current.items() if key not in desired]
+    if stale:
+        Link.objects.filter(id__in=stale).delete()
+    updated, created = [], []
+    for key, wanted in desired.items():
+        fields = {
+            "target_title": wanted.title,
+            "alias": wanted.alias,
+            "heading": wanted.heading,
+            "embed": key in embeds,
+            "target_id": targets.get(key),
+        }
+        row = current.get(key)
+        if row is None:
+            created.append(Link(owner_id=note.owner_id, source=note, **fields))
+        elif any(getattr(row, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(row, name, value)
+            updated.append(row)
+    if updated:
+        Link.objects.bulk_update(updated, ["target_title", "alias", "heading", "embed", "target"])
+    if created:
+        Link.objects.bulk_create(created)
+
+
+def resolve_pending_links(*, note: Note) -> int:
+    """Point the owner's pending links named like this (live) note at it; returns how many resolved."""
+    ids = list(
+        Link.objects.alias(key=Lower("target_title"))
+        .filter(owner_id=note.owner_id, target__isnull=True, key=note.title.lower())
+        .values_list("id", flat=True)
+    )
+    return Link.objects.filter(id__in=ids).update(target=note) if ids else 0
+
+
+def unresolve_links(*, note: Note, keep_title: str | None = None) -> int:
+    """Make links to this note pending again (except those still naming `keep_title`)."""
+    links = Link.objects.filter(target=note)
+    if keep_title is not None:
+        links = links.alias(key=Lower("target_title")).exclude(key=keep_title.lower())
+    return links.update(target=None)
