@@ -7,7 +7,11 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from fbrain.core.errors import DomainError
 
 # Scripts and styles come only from our own static files: no inline script, no eval. Images may come from
 # anywhere over https because notes embed pictures from the web; an image cannot run code.
@@ -72,3 +76,23 @@ class HtmxLoginRedirectMiddleware:
         redirect = HttpResponse(status=200)
         redirect["HX-Redirect"] = f"{login_path}?{urlencode({'next': back})}"
         return redirect
+
+
+class DomainErrorPageMiddleware:
+    """A service error that a page view did not handle becomes the matching friendly page (404, 409, ...)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        template = f"{exception.status_code}.html"
+        try:
+            get_template(template)
+        except TemplateDoesNotExist:
+            template = "400.html"
+        return render(request, template, {"message": exception.message}, status=exception.status_code)

@@ -59,3 +59,21 @@ def test_htmx_redirects_elsewhere_are_left_alone(signed_in, member):
     response = signed_in.post("/settings/tokens/999/revoke", headers={"HX-Request": "true"})
     assert response.status_code == 302
     assert "HX-Redirect" not in response
+
+
+def test_domain_errors_in_pages_become_friendly_pages(db, rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from fbrain.core.errors import Conflict, NotFound
+    from fbrain.web.middleware import DomainErrorPageMiddleware
+
+    middleware = DomainErrorPageMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+    request = rf.get("/notes/1/")
+    request.user = AnonymousUser()
+    assert middleware.process_exception(request, NotFound("gone")).status_code == 404  # type: ignore[union-attr]
+    conflict = middleware.process_exception(request, Conflict("Already there."))
+    assert conflict is not None
+    assert conflict.status_code == 409
+    assert b"Already there." in conflict.content
+    assert middleware.process_exception(request, ValueError("x")) is None
+    assert middleware.process_exception(rf.get("/api/v1/x"), NotFound("gone")) is None
