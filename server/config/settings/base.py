@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fbrain.web.middleware.ContentSecurityPolicyMiddleware",
     "fbrain.web.middleware.HtmxLoginRedirectMiddleware",
+    "fbrain.web.middleware.DomainErrorPageMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
