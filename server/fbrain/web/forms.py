@@ -26,3 +26,43 @@ class TokenCreateForm(forms.Form):
         help_text="Where you will use it, e.g. “laptop script” or “phone shortcut”.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class NoteForm(forms.Form):
+    title = forms.CharField(
+        label="Title", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True})
+    )
+    body = forms.CharField(
+        label="Text (Markdown)",
+        required=False,
+        strip=False,
+        help_text="Type [[ to link a note, # to tag. Ctrl+S (⌘S) saves.",
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true", "class": "editor-body"}),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    rewrite_links = forms.BooleanField(
+        label="If the title changes, update [[links]] in other notes", required=False, initial=True
+    )
+
+
+class QuickCaptureForm(forms.Form):
+    text = forms.CharField(
+        label="Quick capture",
+        strip=False,
+        max_length=100_000,
+        help_text="A thought (its first line becomes the title) or a web address to bookmark.",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a note or paste a link…"}),
+    )
+
+
+class TagRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=100)
+
+
+class TagMergeForm(forms.Form):
+    sources = forms.MultipleChoiceField(label="Tags to merge", choices=(), widget=forms.CheckboxSelectMultiple)
+    target = forms.CharField(label="Into the tag", max_length=100)
+
+    def __init__(self, *args: object, tag_names: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["sources"].choices = [(name, name) for name in tag_names]  # type: ignore[attr-defined]
