@@ -14,7 +14,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("fbrain.web.urls")),
-    path("", core_views.home, name="home"),
 ]
 
 handler400 = "fbrain.core.errors.handler400"
