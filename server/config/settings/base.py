@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "fbrain.core",
     "fbrain.accounts",
     "fbrain.notes",
+    "fbrain.bookmarks",
     "fbrain.web",
 ]
 
@@ -142,6 +143,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# Bookmark capture (docs/async.md). Hosts or CIDRs the fetcher may reach despite the SSRF policy (tests only).
+CAPTURE_ALLOW_HOSTS = env.str_list("CAPTURE_ALLOW_HOSTS", [])
+CAPTURE_TIMEOUT_SECONDS = float(env.integer("CAPTURE_TIMEOUT_SECONDS", 20, minimum=1))
+CAPTURE_RETRY_BASE_SECONDS = float(env.integer("CAPTURE_RETRY_BASE_SECONDS", 10, minimum=0))
+CAPTURE_RETRY_MAX_SECONDS = 300.0
+CAPTURE_RECHECK_DAYS = env.integer("CAPTURE_RECHECK_DAYS", 30, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
