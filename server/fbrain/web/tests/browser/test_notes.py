@@ -88,7 +88,12 @@ def test_xss_payload_in_a_note_does_not_execute(signed_in, member):
     note = services.note_create(owner=member, title="Hostile", body=payload)
     page = signed_in
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(f"/notes/{note.pk}/")
     for link in page.locator("#note-body a").all():
         link.click(no_wait_after=True)
