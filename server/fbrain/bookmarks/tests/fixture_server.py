@@ -138,6 +138,10 @@ class FixtureServer(ThreadingHTTPServer):
         self.flaky: Counter[str] = Counter()
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
+    def handle_error(self, request, client_address) -> None:
+        # Clients that hang up early (size limits, timeouts) are what these tests provoke.
+        return
+
     @property
     def port(self) -> int:
         return int(self.server_address[1])

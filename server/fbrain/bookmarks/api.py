@@ -1,0 +1,126 @@
+"""Bookmarks API: save a URL (captured in the background), list, show, recapture."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fbrain.bookmarks import selectors, services
+from fbrain.bookmarks.models import Bookmark
+from fbrain.core.schema import ERROR_RESPONSES, error_response
+
+
+class BookmarkInput(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, help_text="An http(s) URL.")
+    title = serializers.CharField(
+        max_length=200, required=False, help_text="Optional; otherwise the page's title once captured."
+    )
+    tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=100)
+    note = serializers.CharField(required=False, allow_blank=True, help_text="Markdown body of the bookmark note.")
+
+
+class BookmarkOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", help_text="The id of the bookmark's note.")
+    title = serializers.CharField(source="note.title")
+    url = serializers.CharField()
+    normalized_url = serializers.CharField()
+    status = serializers.ChoiceField(choices=Bookmark.Status.choices)
+    failure_code = serializers.CharField(help_text="Stable code of the failure: `refused_address`, `timeout`, ...")
+    failure_reason = serializers.CharField(help_text="Why the capture failed, for a person.")
+    http_status = serializers.IntegerField(allow_null=True)
+    final_url = serializers.CharField()
+    canonical_url = serializers.CharField()
+    content_type = serializers.CharField()
+    page_title = serializers.CharField()
+    description = serializers.CharField()
+    site_name = serializers.CharField()
+    language = serializers.CharField()
+    fetched_at = serializers.DateTimeField(allow_null=True)
+    checked_at = serializers.DateTimeField(allow_null=True)
+    dead_since = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class BookmarkDetailOutput(BookmarkOutput):
+    text = serializers.CharField(help_text="The page's readable text.")
+    note = serializers.CharField(source="note.body")
+
+
+class BookmarkPagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("-created_at", "-pk")
+
+
+class BookmarkListApi(APIView):
+    @extend_schema(
+        operation_id="bookmarks_list",
+        parameters=[
+            OpenApiParameter("status", str, enum=Bookmark.Status.values, required=False),
+            OpenApiParameter("dead", bool, required=False),
+        ],
+        responses={200: BookmarkOutput(many=True), **ERROR_RESPONSES},
+    )
+    def get(self, request: Request) -> Response:
+        dead_param = request.query_params.get("dead")
+        dead = None if dead_param is None else dead_param.lower() in ("1", "true", "yes")
+        status_param = request.query_params.get("status")
+        if status_param is not None and status_param not in Bookmark.Status.values:
+            raise serializers.ValidationError({"status": [f"One of {', '.join(Bookmark.Status.values)}."]})
+        bookmarks = selectors.bookmark_list(owner=request.user, status=status_param, dead=dead)
+        paginator = BookmarkPagination()
+        page = paginator.paginate_queryset(bookmarks, request, view=self)
+        return paginator.get_paginated_response(BookmarkOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="bookmarks_create",
+        request=BookmarkInput,
+        responses={
+            201: OpenApiResponse(BookmarkDetailOutput, description="Saved; the capture runs in the background."),
+            200: OpenApiResponse(BookmarkDetailOutput, description="This URL was already saved: the existing one."),
+            409: error_response("The explicit title is already used by another note."),
+            **ERROR_RESPONSES,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = BookmarkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values: dict[str, Any] = data.validated_data
+        result = services.bookmark_create(
+            owner=request.user,
+            url=values["url"],
+            title=values.get("title"),
+            tags=values.get("tags"),
+            note=values.get("note", ""),
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        response = Response(BookmarkDetailOutput(result.bookmark).data, status=code)
+        response["Location"] = f"/api/v1/bookmarks/{result.bookmark.pk}"
+        return response
+
+
+class BookmarkDetailApi(APIView):
+    @extend_schema(operation_id="bookmarks_retrieve", responses={200: BookmarkDetailOutput, **ERROR_RESPONSES})
+    def get(self, request: Request, bookmark_id: int) -> Response:
+        bookmark = selectors.bookmark_get(owner=request.user, bookmark_id=bookmark_id)
+        return Response(BookmarkDetailOutput(bookmark).data)
+
+
+class BookmarkRecaptureApi(APIView):
+    @extend_schema(
+        operation_id="bookmarks_recapture",
+        request=None,
+        responses={202: BookmarkDetailOutput, **ERROR_RESPONSES},
+    )
+    def post(self, request: Request, bookmark_id: int) -> Response:
+        bookmark = selectors.bookmark_get(owner=request.user, bookmark_id=bookmark_id)
+        bookmark = services.bookmark_recapture(bookmark=bookmark)
+        return Response(BookmarkDetailOutput(bookmark).data, status=status.HTTP_202_ACCEPTED)

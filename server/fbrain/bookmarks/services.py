@@ -1,0 +1,218 @@
+"""Writes on bookmarks: create, recapture, and record what a capture or a dead-link check found."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fbrain.bookmarks.extraction import Extracted, extract
+from fbrain.bookmarks.fetcher import Fetcher, FetchError, FetchResult
+from fbrain.bookmarks.models import Bookmark
+from fbrain.bookmarks.normalize import clean_url, normalize_url, title_from_url
+from fbrain.core import business_metrics as bm
+from fbrain.core.errors import Conflict
+from fbrain.notes import services as notes
+from fbrain.notes.models import Note
+
+logger = logging.getLogger(__name__)
+
+
+def default_fetcher() -> Fetcher:
+    """The fetcher as configured: allow-list from CAPTURE_ALLOW_HOSTS, a User-Agent naming F_BRAIN."""
+    return Fetcher(
+        allow_hosts=settings.CAPTURE_ALLOW_HOSTS,
+        user_agent=f"F_BRAIN/{settings.APP_VERSION} (self-hosted bookmark capture)",
+        total_timeout=settings.CAPTURE_TIMEOUT_SECONDS,
+    )
+
+
+def _queue_capture(note_id: int) -> None:
+    from fbrain.bookmarks.tasks import capture_bookmark
+
+    transaction.on_commit(lambda: capture_bookmark.delay(note_id))
+
+
+def _free_title(owner: Any, wanted: str, *, host: str = "", exclude_id: int | None = None) -> str:
+    """`wanted`, or a variant no other live note of the owner uses ("Title (host)", "Title (2)", ...)."""
+    candidates = [wanted]
+    if host:
+        candidates.append(f"{wanted[: 196 - len(host)]} ({host})")
+    candidates += [f"{wanted[:190]} ({number})" for number in range(2, 50)]
+    live = Note.objects.filter(owner=owner, deleted_at__isnull=True)
+    if exclude_id is not None:
+        live = live.exclude(pk=exclude_id)
+    for candidate in candidates:
+        if not live.filter(title__iexact=candidate).exists():
+            return candidate
+    return f"{wanted[:160]} ({timezone.now().timestamp():.0f})"
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    bookmark: Bookmark
+    created: bool
+
+
+@transaction.atomic
+def bookmark_create(
+    *, owner: Any, url: str, tags: Sequence[str] | None = None, note: str = "", title: str | None = None
+) -> CreateResult:
+    """Save a URL as a bookmark note and queue its capture; the same normalised URL returns the existing one.
+
+    An existing bookmark whose note is in the trash is restored. Raises ValidationFailed (400) for a URL
+    that is not http(s) or for bad tags/body, Conflict (409) when an explicit title is taken.
+    """
+    url = clean_url(url)
+    normalized = normalize_url(url)
+    existing = Bookmark.objects.select_related("note").filter(owner=owner, normalized_url=normalized).first()
+    if existing is not None:
+        if existing.note.deleted_at is not None:
+            notes.note_restore(note=existing.note)
+            existing.note.refresh_from_db()
+        return CreateResult(existing, created=False)
+    placeholder = ""
+    if title is None or not title.strip():
+        placeholder = _free_title(owner, title_from_url(url))
+        title = placeholder
+    created = notes.note_create(owner=owner, title=title, body=note, kind=Note.Kind.BOOKMARK, tags=tags)
+    bookmark = Bookmark.objects.create(
+        note=created, owner=owner, url=url, normalized_url=normalized, placeholder_title=placeholder
+    )
+    _queue_capture(created.pk)
+    return CreateResult(bookmark, created=True)
+
+
+@transaction.atomic
+def bookmark_recapture(*, bookmark: Bookmark) -> Bookmark:
+    """Mark a bookmark pending again and queue a fresh capture."""
+    Bookmark.objects.filter(pk=bookmark.pk).update(
+        status=Bookmark.Status.PENDING,
+        capture_requested_at=timezone.now(),
+        attempts=0,
+        updated_at=timezone.now(),
+    )
+    bookmark.refresh_from_db()
+    _queue_capture(bookmark.pk)
+    return bookmark
+
+
+def _apply_page_title(bookmark: Bookmark, page_title: str) -> None:
+    """Give the note the page's title, unless the user chose a title (or renamed the note since)."""
+    note = Note.objects.filter(pk=bookmark.pk, deleted_at__isnull=True).first()
+    if note is None or not page_title or not bookmark.placeholder_title or note.title != bookmark.placeholder_title:
+        return
+    host = urlsplit(bookmark.final_url or bookmark.url).hostname or ""
+    title = _free_title(note.owner, page_title, host=host, exclude_id=note.pk)
+    try:
+        notes.note_update(note=note, title=title)
+    except Conflict:  # lost a race with another write of this title; the placeholder is fine
+        return
+    Bookmark.objects.filter(pk=bookmark.pk).update(placeholder_title=title)
+
+
+@transaction.atomic
+def bookmark_record_capture(*, bookmark_id: int, result: FetchResult, page: Extracted) -> Bookmark | None:
+    """Store a successful fetch; the note takes the page title and its text becomes searchable."""
+    bookmark = Bookmark.objects.select_for_update().filter(pk=bookmark_id).first()
+    if bookmark is None:
+        return None
+    now = timezone.now()
+    bookmark.status = Bookmark.Status.CAPTURED
+    bookmark.failure_code = bookmark.failure_reason = ""
+    bookmark.http_status = result.http_status
+    bookmark.final_url = result.final_url[:2000]
+    bookmark.content_type = result.content_type[:100]
+    bookmark.canonical_url = page.canonical_url
+    bookmark.page_title = page.title
+    bookmark.description = page.description
+    bookmark.site_name = page.site_name
+    bookmark.language = page.language
+    bookmark.text = page.text
+    bookmark.fetched_at = bookmark.checked_at = bookmark.updated_at = now
+    bookmark.dead_since = None
+    bookmark.save()
+    _apply_page_title(bookmark, page.title)
+    note = Note.objects.filter(pk=bookmark_id).first()
+    if note is not None:
+        searchable = "\n".join(part for part in (page.title, page.description, page.site_name, page.text) if part)
+        notes.note_set_extra_search_text(note=note, text=searchable)
+    return bookmark
+
+
+@transaction.atomic
+def bookmark_record_failure(*, bookmark_id: int, error: FetchError) -> Bookmark | None:
+    """Mark a bookmark failed with a reason a person can read."""
+    bookmark = Bookmark.objects.select_for_update().filter(pk=bookmark_id).first()
+    if bookmark is None:
+        return None
+    bookmark.status = Bookmark.Status.FAILED
+    bookmark.failure_code = error.reason[:32]
+    bookmark.failure_reason = (error.message or error.reason)[:500]
+    bookmark.http_status = error.http_status
+    bookmark.fetched_at = bookmark.checked_at = bookmark.updated_at = timezone.now()
+    bookmark.save()
+    return bookmark
+
+
+def bookmark_capture(*, bookmark_id: int, final_attempt: bool, fetcher: Fetcher | None = None) -> str:
+    """Fetch and extract a pending bookmark; returns the outcome.
+
+    Transient errors (timeouts, connection errors, 429, 5xx) are raised again for the task to retry unless
+    this is the final attempt; everything else is recorded at once. A bookmark that is not pending (already
+    captured by an earlier delivery, or deleted) is left alone: running twice is running once.
+    """
+    bookmark = Bookmark.objects.filter(pk=bookmark_id, status=Bookmark.Status.PENDING).first()
+    if bookmark is None:
+        return "skipped"
+    Bookmark.objects.filter(pk=bookmark_id).update(attempts=bookmark.attempts + 1)
+    started = time.perf_counter()
+    try:
+        result = (fetcher or default_fetcher()).fetch(bookmark.url)
+        page = (
+            extract(result.body, content_type=result.content_type, charset=result.charset, url=result.final_url)
+            if result.body is not None
+            else Extracted()
+        )
+    except FetchError as error:
+        bm.CAPTURE_DURATION.observe(time.perf_counter() - started)
+        if error.transient and not final_attempt:
+            bm.CAPTURES.labels(outcome="retried", reason=error.reason).inc()
+            raise
+        bookmark_record_failure(bookmark_id=bookmark_id, error=error)
+        bm.CAPTURES.labels(outcome="failed", reason=error.reason).inc()
+        logger.info("capture failed", extra={"bookmark": bookmark_id, "reason": error.reason})
+        return "failed"
+    bm.CAPTURE_DURATION.observe(time.perf_counter() - started)
+    bookmark_record_capture(bookmark_id=bookmark_id, result=result, page=page)
+    reason = "ok" if result.body is not None else "metadata_only"
+    bm.CAPTURES.labels(outcome="captured", reason=reason).inc()
+    return "captured"
+
+
+def bookmark_check_link(*, bookmark_id: int, fetcher: Fetcher | None = None) -> str:
+    """Re-fetch a captured bookmark's page: a permanent failure marks the link dead, success alive again."""
+    bookmark = Bookmark.objects.filter(pk=bookmark_id).exclude(status=Bookmark.Status.PENDING).first()
+    if bookmark is None:
+        return "skipped"
+    now = timezone.now()
+    try:
+        result = (fetcher or default_fetcher()).fetch(bookmark.url)
+    except FetchError as error:
+        if error.transient:
+            Bookmark.objects.filter(pk=bookmark_id).update(checked_at=now)
+            return "unknown"
+        Bookmark.objects.filter(pk=bookmark_id, dead_since__isnull=True).update(dead_since=now)
+        Bookmark.objects.filter(pk=bookmark_id).update(checked_at=now, http_status=error.http_status)
+        return "dead"
+    Bookmark.objects.filter(pk=bookmark_id).update(
+        checked_at=now, dead_since=None, http_status=result.http_status, final_url=result.final_url[:2000]
+    )
+    return "alive"

@@ -1,0 +1,51 @@
+"""Celery tasks of the `capture` queue: capture a bookmark, re-check a link. Thin: ids in, one service."""
+
+from __future__ import annotations
+
+import random
+
+from celery import Task, shared_task
+from django.conf import settings
+
+from fbrain.bookmarks import services
+from fbrain.bookmarks.fetcher import FetchError
+
+MAX_RETRIES = 3
+
+
+def retry_countdown(retries: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter; a server's Retry-After (already bounded) wins when longer."""
+    base = settings.CAPTURE_RETRY_BASE_SECONDS * (2**retries)
+    countdown = random.uniform(base / 2, base)  # noqa: S311 - jitter, not security
+    if retry_after is not None:
+        countdown = max(countdown, retry_after)
+    return min(countdown, settings.CAPTURE_RETRY_MAX_SECONDS)
+
+
+@shared_task(
+    bind=True,
+    name="fbrain.bookmarks.tasks.capture_bookmark",
+    queue="capture",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def capture_bookmark(self: Task, note_id: int) -> str:
+    retries = self.request.retries or 0
+    try:
+        return services.bookmark_capture(bookmark_id=note_id, final_attempt=retries >= MAX_RETRIES)
+    except FetchError as error:
+        raise self.retry(countdown=retry_countdown(retries, error.retry_after)) from error
+
+
+@shared_task(
+    name="fbrain.bookmarks.tasks.check_bookmark_link",
+    queue="capture",
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def check_bookmark_link(note_id: int) -> str:
+    return services.bookmark_check_link(bookmark_id=note_id)

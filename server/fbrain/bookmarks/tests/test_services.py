@@ -1,0 +1,139 @@
+import pytest
+
+from fbrain.bookmarks import services
+from fbrain.bookmarks.fetcher import Fetcher, FetchError
+from fbrain.bookmarks.models import Bookmark
+from fbrain.bookmarks.tests.factories import make_bookmark
+from fbrain.core.errors import Conflict
+from fbrain.notes import services as notes
+from fbrain.notes.models import Note
+from fbrain.notes.tests.factories import NoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def local_fetcher():
+    return Fetcher(allow_hosts=["127.0.0.1/32"])
+
+
+def test_bookmark_create_makes_a_bookmark_note_with_tags(user):
+    result = services.bookmark_create(owner=user, url="http://127.0.0.1:9/a", tags=["read/later"], note="See [[X]]")
+    bookmark = result.bookmark
+    assert result.created
+    assert bookmark.note.kind == Note.Kind.BOOKMARK
+    assert bookmark.note.title == "127.0.0.1/a"
+    assert bookmark.placeholder_title == "127.0.0.1/a"
+    assert [nt.tag.name for nt in bookmark.note.note_tags.all()] == ["read/later"]
+    assert bookmark.note.outgoing_links.get().target_title == "X"
+
+
+def test_bookmark_create_returns_the_existing_bookmark_for_the_same_url(user):
+    first = services.bookmark_create(owner=user, url="http://127.0.0.1:9/a?utm_source=x").bookmark
+    again = services.bookmark_create(owner=user, url="HTTP://127.0.0.1:9/a#top")
+    assert not again.created
+    assert again.bookmark.pk == first.pk
+    assert Bookmark.objects.count() == 1
+
+
+def test_bookmark_create_restores_a_trashed_bookmark(user):
+    bookmark = make_bookmark(owner=user, url="http://127.0.0.1:9/t")
+    notes.note_delete(note=bookmark.note)
+    again = services.bookmark_create(owner=user, url="http://127.0.0.1:9/t")
+    assert again.bookmark.note.deleted_at is None
+
+
+def test_bookmark_create_gives_each_placeholder_a_free_title(user):
+    NoteFactory(owner=user, title="127.0.0.1/a")
+    bookmark = services.bookmark_create(owner=user, url="http://127.0.0.1:9/a").bookmark
+    assert bookmark.note.title == "127.0.0.1/a (2)"
+
+
+def test_bookmark_create_with_a_taken_explicit_title_conflicts(user):
+    NoteFactory(owner=user, title="Taken")
+    with pytest.raises(Conflict):
+        services.bookmark_create(owner=user, url="http://127.0.0.1:9/b", title="Taken")
+
+
+def test_bookmark_capture_fills_page_fields_title_and_search_text(user, page_server):
+    bookmark = make_bookmark(owner=user, url=page_server.url("/page"))
+    outcome = services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
+    assert outcome == "captured"
+    bookmark.refresh_from_db()
+    assert bookmark.status == Bookmark.Status.CAPTURED
+    assert bookmark.http_status == 200
+    assert bookmark.page_title == "The Art of Linking Notes"
+    assert bookmark.site_name == "Zettel Weekly"
+    assert bookmark.canonical_url == page_server.url("/articles/linking")
+    assert bookmark.fetched_at is not None
+    note = Note.objects.get(pk=bookmark.pk)
+    assert note.title == "The Art of Linking Notes"
+    assert "Backlinks show where an idea" in note.extra_text
+    # Running again has the effect of running once: the bookmark is no longer pending.
+    assert services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher()) == "skipped"
+
+
+def test_bookmark_capture_keeps_a_title_the_user_chose(user, page_server):
+    bookmark = services.bookmark_create(owner=user, url=page_server.url("/page"), title="Mine").bookmark
+    Bookmark.objects.filter(pk=bookmark.pk).update(status=Bookmark.Status.PENDING)
+    services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
+    assert Note.objects.get(pk=bookmark.pk).title == "Mine"
+
+
+def test_bookmark_capture_avoids_a_title_another_note_has(user, page_server):
+    NoteFactory(owner=user, title="The Art of Linking Notes")
+    bookmark = make_bookmark(owner=user, url=page_server.url("/page"))
+    Bookmark.objects.filter(pk=bookmark.pk).update(status=Bookmark.Status.PENDING)
+    services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
+    assert Note.objects.get(pk=bookmark.pk).title == "The Art of Linking Notes (127.0.0.1)"
+
+
+def test_bookmark_capture_records_permanent_failures_at_once(user, page_server):
+    bookmark = make_bookmark(owner=user, url=page_server.url("/error?status=404"))
+    Bookmark.objects.filter(pk=bookmark.pk).update(status=Bookmark.Status.PENDING)
+    assert services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher()) == "failed"
+    bookmark.refresh_from_db()
+    assert bookmark.status == Bookmark.Status.FAILED
+    assert bookmark.failure_code == "http_error"
+    assert "404" in bookmark.failure_reason
+    assert bookmark.http_status == 404
+
+
+def test_bookmark_capture_raises_transient_errors_until_the_final_attempt(user, page_server):
+    bookmark = make_bookmark(owner=user, url=page_server.url("/error?status=503"))
+    Bookmark.objects.filter(pk=bookmark.pk).update(status=Bookmark.Status.PENDING)
+    with pytest.raises(FetchError):
+        services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
+    assert services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=True, fetcher=local_fetcher()) == "failed"
+    bookmark.refresh_from_db()
+    assert bookmark.attempts == 2
+    assert bookmark.failure_code == "server_error"
+
+
+def test_bookmark_capture_keeps_metadata_only_for_other_types(user, page_server):
+    bookmark = make_bookmark(owner=user, url=page_server.url("/pdf"))
+    Bookmark.objects.filter(pk=bookmark.pk).update(status=Bookmark.Status.PENDING)
+    services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
+    bookmark.refresh_from_db()
+    assert (bookmark.status, bookmark.content_type, bookmark.text) == ("captured", "application/pdf", "")
+
+
+def test_bookmark_capture_of_a_deleted_bookmark_does_nothing(user):
+    assert services.bookmark_capture(bookmark_id=123456, final_attempt=True) == "skipped"
+    assert services.bookmark_record_failure(bookmark_id=123456, error=FetchError("x", "y")) is None
+
+
+def test_bookmark_check_link_marks_dead_and_alive(user, page_server):
+    bookmark = make_bookmark(owner=user, url=page_server.url("/error?status=410"))
+    assert services.bookmark_check_link(bookmark_id=bookmark.pk, fetcher=local_fetcher()) == "skipped"
+    Bookmark.objects.filter(pk=bookmark.pk).update(status=Bookmark.Status.CAPTURED)
+    assert services.bookmark_check_link(bookmark_id=bookmark.pk, fetcher=local_fetcher()) == "dead"
+    bookmark.refresh_from_db()
+    assert bookmark.dead_since is not None
+    assert bookmark.status == Bookmark.Status.CAPTURED
+    Bookmark.objects.filter(pk=bookmark.pk).update(url=page_server.url("/page"))
+    assert services.bookmark_check_link(bookmark_id=bookmark.pk, fetcher=local_fetcher()) == "alive"
+    bookmark.refresh_from_db()
+    assert bookmark.dead_since is None
+    Bookmark.objects.filter(pk=bookmark.pk).update(url=page_server.url("/error?status=503"))
+    assert services.bookmark_check_link(bookmark_id=bookmark.pk, fetcher=local_fetcher()) == "unknown"
+    assert services.bookmark_check_link(bookmark_id=999999) == "skipped"
