@@ -8,6 +8,7 @@ from fbrain.core import api as core_api
 v1_patterns: list[URLPattern | URLResolver] = [
     path("status", core_api.StatusApi.as_view(), name="status"),
     path("", include("fbrain.accounts.urls")),
+    path("", include("fbrain.bookmarks.urls")),
 ]
 
 urlpatterns = [
