@@ -66,3 +66,22 @@ class TagMergeForm(forms.Form):
     def __init__(self, *args: object, tag_names: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["sources"].choices = [(name, name) for name in tag_names]  # type: ignore[attr-defined]
+
+
+class BookmarkForm(forms.Form):
+    url = forms.CharField(
+        label="Web address",
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://…", "autocomplete": "url", "inputmode": "url"}),
+    )
+    tags = forms.CharField(
+        label="Tags (optional)",
+        required=False,
+        max_length=500,
+        help_text="Separated by spaces or commas.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags", "")
+        return [name.lstrip("#") for name in raw.replace(",", " ").split() if name.lstrip("#")]

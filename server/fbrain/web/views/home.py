@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fbrain.bookmarks import services as bookmark_services
 from fbrain.core.errors import Conflict, DomainError
 from fbrain.notes import selectors, services
 from fbrain.notes.models import Note
@@ -35,13 +36,32 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render(request, QuickCaptureForm())
 
 
+def _looks_like_url(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in stripped)
+
+
+def _capture_bookmark(request: HttpRequest, form: QuickCaptureForm, url: str) -> HttpResponse:
+    try:
+        result = bookmark_services.bookmark_create(owner=request.user, url=url)
+    except DomainError as error:
+        form.add_error("text", error.message)
+        return _render(request, form, status=400)
+    messages.success(
+        request, "Bookmark saved; its page is being captured." if result.created else "Already bookmarked."
+    )
+    return redirect("notes:detail", result.bookmark.pk)
+
+
 @login_required
 @require_POST
 def quick_capture(request: HttpRequest) -> HttpResponse:
-    """A note from the first line of the text (or a dated title if that one is taken)."""
+    """A web address becomes a bookmark; other text a note titled by its first line (dated if taken)."""
     form = QuickCaptureForm(request.POST)
     if form.is_valid():
         text = form.cleaned_data["text"]
+        if _looks_like_url(text):
+            return _capture_bookmark(request, form, text.strip())
         title = capture_title(text) or "Quick note"
         try:
             try:

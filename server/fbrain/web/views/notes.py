@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fbrain.bookmarks import selectors as bookmark_selectors
 from fbrain.core.errors import DomainError
 from fbrain.notes import selectors, services
 from fbrain.notes.models import Note
@@ -98,11 +99,15 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     note = selectors.note_get(owner=request.user, note_id=note_id)
     backlinks, more = _backlinks_with_context(request.user, note)
     outgoing = list(selectors.outgoing_links(owner=request.user, note=note))
+    bookmark = None
+    if note.kind == Note.Kind.BOOKMARK:
+        bookmark = bookmark_selectors.bookmark_list(owner=request.user).filter(pk=note.pk).first()
     return render(
         request,
         "web/notes/detail.html",
         {
             "note": note,
+            "bookmark": bookmark,
             "html": selectors.note_html(note=note),
             "backlinks": backlinks,
             "more_backlinks": more,

@@ -1,0 +1,39 @@
+"""Template filters of the browser pages: site initials and colours for bookmarks without a favicon."""
+
+from __future__ import annotations
+
+import zlib
+from urllib.parse import urlsplit
+
+from django import template
+
+register = template.Library()
+COLOURS = 8
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+@register.filter
+def host(url: str) -> str:
+    """`https://www.example.org/x` → `example.org`."""
+    return _host(url)
+
+
+@register.filter
+def initials(name: str) -> str:
+    """One or two letters standing for a site: `Zettel Weekly` → `ZW`, `example.org` → `E`."""
+    words = [word for word in name.replace(".", " ").replace("-", " ").split() if word[:1].isalnum()]
+    if not words:
+        return "?"
+    if len(words) >= 2 and "." not in name:
+        return (words[0][0] + words[1][0]).upper()
+    return words[0][0].upper()
+
+
+@register.filter
+def colour_class(name: str) -> str:
+    """A stable colour class (`fav-0` … `fav-7`) for a site name, so the same site keeps its colour."""
+    return f"fav-{zlib.crc32(name.lower().encode()) % COLOURS}"
