@@ -273,7 +273,7 @@ def overview() -> dict:
         "Traffic, errors, latency by view, status codes and saturation of the Django web service.",
         [
             query_var("job", "Job", f"label_values({R}, job)"),
-            query_var("view", "View", f'label_values({R}{{{sel}}}, view)'),
+            query_var("view", "View", f"label_values({R}{{{sel}}}, view)"),
         ],
     )
     b.row("Golden signals")
@@ -439,7 +439,12 @@ def celery() -> dict:
     )
     b.ts(
         "Succeeded by task",
-        [(f'sum by (task) (rate(fbrain_celery_tasks_total{{{tq}, state="succeeded"}}[{RI}])) or vector(0)', "{{task}}")],
+        [
+            (
+                f'sum by (task) (rate(fbrain_celery_tasks_total{{{tq}, state="succeeded"}}[{RI}])) or vector(0)',
+                "{{task}}",
+            )
+        ],
         unit="ops",
     )
     b.ts(
@@ -586,7 +591,9 @@ def datastores() -> dict:
         unit="ops",
         thresholds=[(None, "green"), (0.1, "orange")],
     )
-    b.ts("Memory used", [("sum(redis_memory_used_bytes)", "used"), ("sum(redis_memory_max_bytes)", "max")], unit="bytes")
+    b.ts(
+        "Memory used", [("sum(redis_memory_used_bytes)", "used"), ("sum(redis_memory_max_bytes)", "max")], unit="bytes"
+    )
     b.ts("Commands / s", [(f"sum(rate(redis_commands_processed_total[{RI}]))", "commands")], unit="ops")
     b.ts(
         "Keyspace hit ratio",

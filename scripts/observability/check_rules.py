@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_dashboards import anchors  # noqa: E402
+from check_dashboards import anchors
 
 ROOT = Path(__file__).resolve().parents[2]
 
