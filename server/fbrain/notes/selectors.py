@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 from typing import Any
 
@@ -152,3 +153,51 @@ def link_targets(*, note: Note) -> dict[str, int]:
 def note_html(*, note: Note) -> str:
     """The note's body as safe HTML, cached per version and link state (one query for the links)."""
     return render_cached(note_id=note.pk, version=note.version, body=note.body, link_targets=link_targets(note=note))
+
+
+GRAPH_MAX_EDGES = 5000
+
+
+def graph(*, owner: Any, tag: str | None = None, offset: int = 0, limit: int = 100) -> dict[str, Any]:
+    """A page of the owner's link graph: live notes (by id) and resolved links leaving them (3 queries).
+
+    With `tag`, only notes carrying it (or a child) and links between such notes.
+    """
+    notes = Note.objects.filter(owner=owner, deleted_at__isnull=True)
+    if tag:
+        notes = notes.filter(tag_filter(tag))
+    count = notes.count()
+    nodes = list(notes.order_by("id").values("id", "title", "kind")[offset : offset + limit])
+    edges_query = Link.objects.filter(
+        owner=owner, source_id__in=[node["id"] for node in nodes], target__deleted_at__isnull=True
+    ).exclude(target__isnull=True)
+    if tag:
+        edges_query = edges_query.filter(target__in=notes)
+    edges = list(
+        edges_query.order_by("source_id", "target_id")
+        .values("source_id", "target_id")
+        .distinct()[: GRAPH_MAX_EDGES + 1]
+    )
+    return {
+        "count": count,
+        "has_next": offset + len(nodes) < count,
+        "nodes": nodes,
+        "edges": [{"source": edge["source_id"], "target": edge["target_id"]} for edge in edges[:GRAPH_MAX_EDGES]],
+        "edges_truncated": len(edges) > GRAPH_MAX_EDGES,
+    }
+
+
+def revision_diff(*, note: Note, revision: Revision, against: Revision | None = None) -> dict[str, Any]:
+    """Unified diff from `revision` to `against` (another revision of the note) or to the current note."""
+    new_version, new_title, new_body = (
+        (against.version, against.title, against.body) if against else (note.version, note.title, note.body)
+    )
+    old = [f"# {revision.title}\n", "\n", *revision.body.splitlines(keepends=True)]
+    new = [f"# {new_title}\n", "\n", *new_body.splitlines(keepends=True)]
+    diff = difflib.unified_diff(old, new, fromfile=f"version {revision.version}", tofile=f"version {new_version}")
+    return {
+        "from_version": revision.version,
+        "to_version": new_version,
+        "title_changed": revision.title != new_title,
+        "diff": "".join(line if line.endswith("\n") else line + "\n" for line in diff),
+    }

@@ -1,0 +1,282 @@
+"""API input and output shapes of the knowledge base (plain serializers: the services do the writing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from fbrain.notes.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, Note
+from fbrain.notes.search import QUERY_MAX_CHARS
+
+MAX_PAGE_SIZE = 100
+
+
+def _no_surrogates(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise serializers.ValidationError("Text must be valid Unicode (no lone surrogates).") from None
+    return value
+
+
+class TextField(serializers.CharField):
+    """A CharField that refuses lone surrogates (they cannot be stored as UTF-8)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return _no_surrogates(super().to_internal_value(data))
+
+
+class TagsField(serializers.ListField):
+    child = TextField(max_length=TAG_MAX_LENGTH)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "help_text", "Explicit tags (besides the #tags and front-matter tags of the body). Replaces the old list."
+        )
+        super().__init__(**kwargs)
+
+
+# --- inputs -------------------------------------------------------------------------------------------------
+
+
+class NoteCreateInput(serializers.Serializer):
+    title = TextField(max_length=TITLE_MAX_LENGTH)
+    body = TextField(
+        required=False, default="", allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB."
+    )
+    kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False, default=Note.Kind.NOTE)
+    pinned = serializers.BooleanField(required=False, default=False)
+    archived = serializers.BooleanField(required=False, default=False)
+    tags = TagsField(required=False)
+
+
+class NoteUpdateInput(serializers.Serializer):
+    """PUT: title and body are required; PATCH: every field is optional."""
+
+    title = TextField(max_length=TITLE_MAX_LENGTH)
+    body = TextField(allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB.")
+    kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False)
+    pinned = serializers.BooleanField(required=False)
+    archived = serializers.BooleanField(required=False)
+    tags = TagsField(required=False)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you edited. If the note has changed since, the update is refused with 409. "
+        "The `If-Match` header does the same with 412.",
+    )
+    rewrite_links = serializers.BooleanField(
+        required=False, default=False, help_text="On rename, rewrite `[[Old title]]` in the notes linking here."
+    )
+
+
+class NotePatchInput(NoteUpdateInput):
+    title = TextField(max_length=TITLE_MAX_LENGTH, required=False)
+    body = TextField(required=False, allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB.")
+
+
+class NoteDeleteQuery(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text="Refuse (409) unless still this version.")
+
+
+class PageQuery(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=50)
+
+
+class NoteListQuery(serializers.Serializer):
+    ORDERINGS = ("-updated_at", "updated_at", "-created_at", "created_at", "title", "-title")
+
+    cursor = serializers.CharField(required=False, max_length=1000, help_text="From `next`/`previous`.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
+    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False, default="-updated_at")
+    tag = TextField(required=False, max_length=TAG_MAX_LENGTH, help_text="Tag name; includes its children.")
+    kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False)
+    pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
+    archived = serializers.BooleanField(required=False, allow_null=True, default=None)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class SearchQueryInput(serializers.Serializer):
+    q = TextField(
+        max_length=QUERY_MAX_CHARS,
+        help_text='Words (prefix-matched), "exact phrases", `OR`, `-excluded`; accents and case are ignored.',
+    )
+    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
+    tag = TextField(required=False, max_length=TAG_MAX_LENGTH)
+    kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False)
+    pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
+    archived = serializers.BooleanField(required=False, allow_null=True, default=None)
+    updated_from = serializers.DateTimeField(required=False)
+    updated_to = serializers.DateTimeField(required=False)
+    created_from = serializers.DateTimeField(required=False)
+    created_to = serializers.DateTimeField(required=False)
+
+
+class GraphQuery(PageQuery):
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=100)
+    tag = TextField(required=False, max_length=TAG_MAX_LENGTH)
+
+
+class TagListQuery(PageQuery):
+    prefix = TextField(required=False, max_length=TAG_MAX_LENGTH, help_text="A tag and its children.")
+
+
+class TagRenameInput(serializers.Serializer):
+    name = TextField(max_length=TAG_MAX_LENGTH)
+
+
+class TagMergeInput(serializers.Serializer):
+    source_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=100
+    )
+    target = TextField(max_length=TAG_MAX_LENGTH, help_text="Name of the tag to merge into (created if missing).")
+
+
+class RevisionDiffQuery(serializers.Serializer):
+    against = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Another revision id; default: the current note."
+    )
+
+
+class RevisionRestoreInput(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text="Refuse (409) unless still this version.")
+
+
+# --- outputs ------------------------------------------------------------------------------------------------
+
+
+def tag_names(note: Note) -> list[str]:
+    return [note_tag.tag.name for note_tag in note.note_tags.all()]
+
+
+class NoteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Note.Kind.choices)
+    pinned = serializers.BooleanField()
+    archived = serializers.BooleanField()
+    tags = serializers.SerializerMethodField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField(help_text="Send it back (or `If-Match`) to update safely.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_tags(self, note: Note) -> list[str]:
+        return tag_names(note)
+
+
+class NoteListItemOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Note.Kind.choices)
+    pinned = serializers.BooleanField()
+    archived = serializers.BooleanField()
+    tags = serializers.SerializerMethodField()
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_tags(self, note: Note) -> list[str]:
+        return tag_names(note)
+
+
+class TrashItemOutput(NoteListItemOutput):
+    deleted_at = serializers.DateTimeField()
+
+
+class NoteRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class LinkOutput(serializers.Serializer):
+    target_title = serializers.CharField()
+    alias = serializers.CharField()
+    heading = serializers.CharField()
+    embed = serializers.BooleanField()
+    pending = serializers.BooleanField(source="is_pending", help_text="No note has this title yet.")
+    target = NoteRefOutput(allow_null=True)
+
+
+class BacklinkOutput(serializers.Serializer):
+    source = NoteRefOutput()  # type: ignore[assignment]
+    alias = serializers.CharField()
+    heading = serializers.CharField()
+    embed = serializers.BooleanField()
+
+
+class RevisionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    created_at = serializers.DateTimeField(help_text="When this version was saved.")
+
+
+class RevisionDetailOutput(RevisionOutput):
+    body = serializers.CharField()
+
+
+class DiffOutput(serializers.Serializer):
+    from_version = serializers.IntegerField()
+    to_version = serializers.IntegerField()
+    title_changed = serializers.BooleanField()
+    diff = serializers.CharField(help_text="Unified diff of title and body.")
+
+
+class HtmlOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    html = serializers.CharField(help_text="Sanitised HTML of the body.")
+
+
+class TagOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    note_count = serializers.IntegerField(help_text="Live notes carrying exactly this tag.")
+
+
+class SearchHitOutput(serializers.Serializer):
+    note = NoteListItemOutput()
+    score = serializers.FloatField()
+    snippet = serializers.CharField(help_text="Escaped text with the hits in `<mark>`.")
+
+
+class SearchOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    fuzzy = serializers.BooleanField(
+        help_text="True when full text found nothing and titles close to the query are shown."
+    )
+    results = SearchHitOutput(many=True)
+
+
+class GraphNodeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class GraphEdgeOutput(serializers.Serializer):
+    source = serializers.IntegerField()  # type: ignore[assignment]
+    target = serializers.IntegerField()
+
+
+class GraphOutput(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Nodes in the whole (filtered) graph.")
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    nodes = GraphNodeOutput(many=True)
+    edges = GraphEdgeOutput(many=True, help_text="Links from this page's nodes (targets may be on other pages).")
+    edges_truncated = serializers.BooleanField()
+
+
+class CountOutput(serializers.Serializer):
+    purged = serializers.IntegerField()

@@ -1,0 +1,57 @@
+"""Query budgets: list, search, backlinks, links, revisions, tags, trash and graph cost the same at any page size."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from fbrain.notes import services
+
+pytestmark = pytest.mark.django_db
+
+# Session/auth + savepoint overhead is included; the point is that it does not grow with the page size.
+BUDGET = 8
+
+
+@pytest.fixture
+def client(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+@pytest.fixture
+def hub(user):
+    hub = services.note_create(owner=user, title="Hub", body="#hub")
+    for index in range(30):
+        note = services.note_create(
+            owner=user, title=f"Spoke {index}", body=f"[[Hub]] [[Spoke {index + 1}]] #t{index} #common keyword"
+        )
+        if index >= 27:
+            services.note_delete(note=note)
+    for index in range(5):
+        hub = services.note_update(note=hub, body=f"#hub version {index}")
+    return hub
+
+
+@pytest.mark.parametrize("page_size", [1, 10, 100])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/notes/?page_size={n}",
+        "/api/v1/notes/?page_size={n}&tag=common&ordering=title",
+        "/api/v1/search/?q=keyword&page_size={n}",
+        "/api/v1/search/?q=spok&tag=common&page_size={n}",
+        "/api/v1/search/?q=spkoe&page_size={n}",
+        "/api/v1/notes/{hub}/backlinks/?page_size={n}",
+        "/api/v1/notes/{spoke}/links/?page_size={n}",
+        "/api/v1/notes/{hub}/revisions/?page_size={n}",
+        "/api/v1/tags/?page_size={n}",
+        "/api/v1/trash/?page_size={n}",
+        "/api/v1/graph/?page_size={n}",
+        "/api/v1/graph/?page_size={n}&tag=common",
+    ],
+)
+def test_list_endpoints_run_constant_queries(client, hub, user, django_assert_max_num_queries, url, page_size):
+    spoke = user.notes.get(title="Spoke 1")
+    with django_assert_max_num_queries(BUDGET):
+        response = client.get(url.format(n=page_size, hub=hub.id, spoke=spoke.id))
+    assert response.status_code == 200, response.content

@@ -1,0 +1,114 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from fbrain.core.tests.factories import UserFactory
+from fbrain.notes import services
+from fbrain.notes.search import _snippet_html, note_search, parse_query, to_tsquery_text
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Postgres full-text search")
+
+
+def titles(result):
+    return [hit.note.title for hit in result.hits]
+
+
+@pytest.fixture
+def vault(user):
+    services.note_create(owner=user, title="Réunion d'équipe", body="Le budget de l'été est validé. #travail/projet")
+    services.note_create(owner=user, title="Meeting notes", body="We discussed the quarterly budget and hiring.")
+    services.note_create(owner=user, title="Recipe", body="Crème brûlée: sugar, cream, eggs.", pinned=True)
+    services.note_create(owner=UserFactory(), title="Secret budget", body="budget réunion crème")
+    return user
+
+
+def test_parse_query_syntax():
+    parsed = parse_query('alpha "exact phrase" -gone OR kept -"not this" l\'été')
+    assert to_tsquery_text(parsed) == (
+        "('alpha':*) & (('exact' <-> 'phrase')) & (!'gone':* | 'kept':*) & (!('not' <-> 'this')) & (('l' <-> 'été'))"
+    )
+    assert parse_query("OR -").is_empty()
+    assert parse_query('"unterminated phrase').groups[0][0].phrase
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param("reunion", ["Réunion d'équipe"], marks=postgres_only),
+        pytest.param("EQUIPE", ["Réunion d'équipe"], marks=postgres_only),
+        pytest.param("creme", ["Recipe"], marks=postgres_only),
+        ("budg", ["Meeting notes", "Réunion d'équipe"]),
+        ('"quarterly budget"', ["Meeting notes"]),
+        ('"budget quarterly"', []),
+        ("budget -hiring", ["Réunion d'équipe"]),
+        ("recipe OR meeting", ["Meeting notes", "Recipe"]),
+        ("projet", ["Réunion d'équipe"]),
+        ("nothingmatches", []),
+    ],
+)
+def test_note_search_matches(vault, query, expected):
+    assert sorted(titles(note_search(owner=vault, query=query))) == sorted(expected)
+
+
+def test_note_search_filters(vault):
+    assert titles(note_search(owner=vault, query="budget", tag="travail")) == ["Réunion d'équipe"]
+    assert titles(note_search(owner=vault, query="sugar", pinned=True)) == ["Recipe"]
+    assert titles(note_search(owner=vault, query="sugar", pinned=False)) == []
+    later = timezone.now() + dt.timedelta(days=1)
+    assert titles(note_search(owner=vault, query="budget", updated_from=later)) == []
+    assert len(note_search(owner=vault, query="budget", updated_to=later).hits) == 2
+    assert titles(note_search(owner=vault, query="budget", kind="bookmark")) == []
+
+
+def test_note_search_snippets_are_escaped_with_marks(user):
+    services.note_create(owner=user, title="X", body="Tom & Jerry: keyword <script>x</script>")
+    snippet = note_search(owner=user, query="keyword").hits[0].snippet
+    assert "<mark>keyword</mark>" in snippet and "<script" not in snippet
+    assert _snippet_html("a < b \ue000c\ue001") == "a &lt; b <mark>c</mark>"
+
+
+@postgres_only
+def test_note_search_title_weighs_more_than_body(user):
+    services.note_create(owner=user, title="Gardening", body="plants")
+    services.note_create(owner=user, title="Other", body="a note about gardening")
+    assert titles(note_search(owner=user, query="gardening"))[0] == "Gardening"
+
+
+@postgres_only
+def test_note_search_prefers_recent_notes_on_equal_relevance(user):
+    old = services.note_create(
+        owner=user, title="Old", body="topic", updated_at=timezone.now() - dt.timedelta(days=400)
+    )
+    services.note_create(owner=user, title="New", body="topic")
+    assert old.updated_at < timezone.now()
+    assert titles(note_search(owner=user, query="topic")) == ["New", "Old"]
+
+
+@postgres_only
+def test_note_search_falls_back_to_fuzzy_titles(vault):
+    result = note_search(owner=vault, query="meetng")
+    assert result.fuzzy and titles(result) == ["Meeting notes"]
+    assert not note_search(owner=vault, query="meetng -x").hits
+
+
+@postgres_only
+def test_note_search_finds_bookmark_extra_text(user):
+    note = services.note_create(owner=user, title="Link", kind="bookmark")
+    services.note_set_extra_search_text(note=note, text="extracted article about volcanoes")
+    assert titles(note_search(owner=user, query="volcano")) == ["Link"]
+
+
+def test_note_search_empty_query(user):
+    result = note_search(owner=user, query="  -  ")
+    assert result.count == 0 and result.hits == []
+
+
+def test_note_search_pages(user):
+    for index in range(5):
+        services.note_create(owner=user, title=f"Item {index}", body="shared")
+    first = note_search(owner=user, query="shared", limit=2)
+    third = note_search(owner=user, query="shared", offset=4, limit=2)
+    assert first.count == 5 and len(first.hits) == 2 and len(third.hits) == 1
