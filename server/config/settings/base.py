@@ -230,9 +230,3 @@ LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
 
 # `manage.py test` runs the same pytest suite as `make test`.
 TEST_RUNNER = "fbrain.core.testing.runner.PytestRunner"
-
-# prometheus_client's multiprocess mode writes into this folder from any process (web, worker, manage.py):
-# make sure it exists. gunicorn empties it at start (config/gunicorn.conf.py).
-PROMETHEUS_MULTIPROC_DIR = env.string("PROMETHEUS_MULTIPROC_DIR", "")
-if PROMETHEUS_MULTIPROC_DIR:
-    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
