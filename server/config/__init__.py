@@ -8,6 +8,6 @@ from pathlib import Path
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
-from config.celery_app import app as celery_app  # noqa: E402
+from config.celery_app import app as celery_app
 
 __all__ = ("celery_app",)
