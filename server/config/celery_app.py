@@ -14,3 +14,7 @@ app.autodiscover_tasks()
 # CELERY_METRICS_PORT (docs/observability.md); request-id propagation and task-aware logging.
 import fbrain.core.celery_metrics  # noqa: E402
 import fbrain.core.celery_signals  # noqa: E402,F401
+from fbrain.core.tracing import configure_tracing  # noqa: E402
+
+# OpenTelemetry for this process (web, worker, beat), only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+configure_tracing()
