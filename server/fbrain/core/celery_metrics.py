@@ -190,8 +190,11 @@ def mark_child_dead(**_: Any) -> None:
 @signals.worker_init.connect
 def start_exporter(sender: Any = None, **_: Any) -> None:
     """In the worker's main process, before the pool forks: clean the metrics folder, serve /metrics."""
+    from celery.apps.worker import Worker
+
     port = int(os.environ.get("CELERY_METRICS_PORT", DEFAULT_PORT))
-    if port == 0 or sender is None:
+    # Only `celery worker` itself: in-process test workers (celery.contrib.testing) must not bind the port.
+    if port == 0 or not isinstance(sender, Worker):
         return
     app = sender.app
     path = _multiproc_dir()

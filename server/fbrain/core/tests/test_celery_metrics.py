@@ -62,6 +62,15 @@ def test_queue_keys_include_priority_subqueues():
     assert celery_metrics.queue_keys("q", {"global_keyprefix": "p:", "priority_steps": [0]}) == ["p:q"]
 
 
+def test_exporter_starts_only_for_the_celery_worker_command(monkeypatch):
+    started = []
+    monkeypatch.setattr(celery_metrics, "start_http_server", lambda *a, **kw: started.append(a))
+
+    celery_metrics.start_exporter(sender=SimpleNamespace(app=None))
+
+    assert started == []
+
+
 def test_worker_gets_its_own_multiproc_subdir(tmp_path, monkeypatch):
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     monkeypatch.setenv("CELERY_METRICS_PORT", "9999")
