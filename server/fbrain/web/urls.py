@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from fbrain.web.views import bookmarks, history, home, notes, tags, trash
+from fbrain.web.views import bookmarks, graph, history, home, notes, search, tags, trash
 from fbrain.web.views import settings as settings_views
 
 site_patterns = [
@@ -10,6 +10,9 @@ site_patterns = [
     path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
     path("bookmarks/<int:bookmark_id>/row", bookmarks.bookmark_row, name="bookmark-row"),
     path("bookmarks/<int:bookmark_id>/recapture", bookmarks.bookmark_recapture, name="bookmark-recapture"),
+    path("graph/", graph.graph_page, name="graph"),
+    path("graph/data", graph.graph_data, name="graph-data"),
+    path("search/", search.search_page, name="search"),
     path("settings/", settings_views.settings_page, name="settings"),
     path("settings/tokens/<int:token_id>/revoke", settings_views.token_revoke, name="token-revoke"),
     path("tags/", tags.tag_index, name="tags"),

@@ -1,0 +1,60 @@
+/* Graph page: draws notes and links with force-graph; click opens a note. Tuned to stay usable at 5 000 notes. */
+(function () {
+  "use strict";
+  var box = document.getElementById("graph");
+  var status = document.getElementById("graph-status");
+  if (!box || typeof window.ForceGraph !== "function") return;
+
+  function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
+
+  fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    })
+    .then(function (data) {
+      var large = data.nodes.length > 1500;
+      var degree = {};
+      data.links.forEach(function (link) {
+        degree[link.source] = (degree[link.source] || 0) + 1;
+        degree[link.target] = (degree[link.target] || 0) + 1;
+      });
+      var text = data.shown + " notes, " + data.links.length + " links";
+      if (data.shown < data.count) text += " (showing the first " + data.shown + " of " + data.count + " notes)";
+      if (data.links_truncated) text += "; some links left out";
+      status.textContent = data.nodes.length ? text + "." : "No notes to draw yet.";
+      if (!data.nodes.length) return;
+
+      var accent = cssVar("--accent"), warn = cssVar("--warn"), muted = cssVar("--border"), fg = cssVar("--fg");
+      var noteUrl = box.dataset.noteUrl;
+      var graph = new window.ForceGraph(box)
+        .width(box.clientWidth)
+        .height(box.clientHeight)
+        .graphData(data)
+        .nodeId("id")
+        .nodeLabel(function (node) { return node.title; })
+        .nodeVal(function (node) { return 1 + Math.min(degree[node.id] || 0, 20); })
+        .nodeRelSize(large ? 2 : 4)
+        .nodeColor(function (node) { return node.kind === "bookmark" ? warn : accent; })
+        .linkColor(function () { return muted; })
+        .linkWidth(large ? 0.5 : 1)
+        .cooldownTicks(large ? 120 : 300)
+        .d3AlphaDecay(large ? 0.05 : 0.0228)
+        .warmupTicks(large ? 20 : 0)
+        .onNodeClick(function (node) { window.location.href = noteUrl.replace("/0/", "/" + node.id + "/"); });
+      if (!large) {
+        graph.nodeCanvasObjectMode(function () { return "after"; })
+          .nodeCanvasObject(function (node, ctx, scale) {
+            if (scale < 1.2) return;
+            ctx.font = 11 / scale + "px system-ui, sans-serif";
+            ctx.fillStyle = fg;
+            ctx.textAlign = "center";
+            ctx.fillText(node.title.slice(0, 40), node.x, node.y + 10 / scale + 4);
+          });
+      }
+      graph.onEngineStop(function () { box.dataset.ready = "true"; });
+      window.addEventListener("resize", function () { graph.width(box.clientWidth).height(box.clientHeight); });
+      window.fbrainGraph = graph;
+    })
+    .catch(function (error) { status.textContent = "The graph could not be loaded (" + error.message + ")."; });
+})();
