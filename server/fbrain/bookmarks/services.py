@@ -18,7 +18,7 @@ from fbrain.bookmarks.fetcher import Fetcher, FetchError, FetchResult
 from fbrain.bookmarks.models import Bookmark
 from fbrain.bookmarks.normalize import clean_url, normalize_url, title_from_url
 from fbrain.core import business_metrics as bm
-from fbrain.core.errors import Conflict
+from fbrain.core.errors import Conflict, ValidationFailed
 from fbrain.notes import services as notes
 from fbrain.notes.models import Note
 
@@ -88,6 +88,24 @@ def bookmark_create(
     )
     _queue_capture(created.pk)
     return CreateResult(bookmark, created=True)
+
+
+@transaction.atomic
+def bookmark_attach(*, note: Note, url: str) -> Bookmark | None:
+    """Make an existing note (an imported bookmark) the bookmark of `url` and queue its capture.
+
+    None when the URL is not one we can fetch or the owner already has a bookmark for it.
+    """
+    try:
+        url = clean_url(url)
+    except ValidationFailed:
+        return None
+    normalized = normalize_url(url)
+    if Bookmark.objects.filter(owner_id=note.owner_id, normalized_url=normalized).exists():
+        return None
+    bookmark = Bookmark.objects.create(note=note, owner_id=note.owner_id, url=url, normalized_url=normalized)
+    _queue_capture(note.pk)
+    return bookmark
 
 
 @transaction.atomic
