@@ -68,6 +68,8 @@ class VaultPlan:
     notes: list[PlannedNote] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    # The folder the whole archive sat in (stripped from every path), e.g. "MyVault/".
+    root: str = ""
 
     def by_path(self) -> dict[str, PlannedNote]:
         return {note.path: note for note in self.notes}
@@ -287,8 +289,8 @@ def _resolve_references(note: PlannedNote, index: _Index) -> None:
 
 def plan_vault(files: dict[str, bytes]) -> VaultPlan:
     """Parse every Markdown file; other files become attachments when a note references them."""
-    plan = VaultPlan()
     root = common_root(list(files))
+    plan = VaultPlan(root=root)
     relative = {path[len(root) :]: data for path, data in files.items()}
     others = [path for path in relative if not is_note(path)]
     aliases: dict[str, list[str]] = {}

@@ -1,0 +1,1 @@
+"""Maintenance: periodic tasks on the `maintenance` queue, each under a Redis lock, with its last success."""
