@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "fbrain.accounts",
     "fbrain.notes",
     "fbrain.bookmarks",
+    "fbrain.transfer",
+    "fbrain.maintenance",
     "fbrain.web",
 ]
 
@@ -150,6 +152,26 @@ CAPTURE_TIMEOUT_SECONDS = float(env.integer("CAPTURE_TIMEOUT_SECONDS", 20, minim
 CAPTURE_RETRY_BASE_SECONDS = float(env.integer("CAPTURE_RETRY_BASE_SECONDS", 10, minimum=0))
 CAPTURE_RETRY_MAX_SECONDS = 300.0
 CAPTURE_RECHECK_DAYS = env.integer("CAPTURE_RECHECK_DAYS", 30, minimum=1)
+
+# Import/export jobs (docs/async.md).
+IMPORT_MAX_UPLOAD_BYTES = env.integer("IMPORT_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.integer("IMPORT_MAX_UNCOMPRESSED_MB", 1024, minimum=1) * 1024 * 1024
+IMPORT_MAX_ENTRIES = env.integer("IMPORT_MAX_ENTRIES", 50_000, minimum=1)
+JOB_FILE_TTL_HOURS = env.integer("JOB_FILE_TTL_HOURS", 24, minimum=1)
+# A running job without a progress heartbeat for this long lost its worker and is re-queued.
+JOB_STALL_SECONDS = env.integer("JOB_STALL_SECONDS", 300, minimum=1)
+JOB_MAX_ATTEMPTS = 3
+
+# Scheduled maintenance: each task takes a Redis lock and records its last success.
+TRASH_RETENTION_DAYS = env.integer("TRASH_RETENTION_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "purge-trash": {"task": "fbrain.maintenance.tasks.purge_trash", "schedule": 6 * 3600.0},
+        "recheck-bookmarks": {"task": "fbrain.maintenance.tasks.recheck_bookmarks", "schedule": 24 * 3600.0},
+        "expire-job-files": {"task": "fbrain.maintenance.tasks.expire_job_files", "schedule": 3600.0},
+        "recover-stalled-jobs": {"task": "fbrain.maintenance.tasks.recover_stalled_jobs", "schedule": 300.0},
+    }
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
