@@ -9,6 +9,7 @@ v1_patterns: list[URLPattern | URLResolver] = [
     path("status", core_api.StatusApi.as_view(), name="status"),
     path("", include("fbrain.accounts.urls")),
     path("", include("fbrain.bookmarks.urls")),
+    path("", include("fbrain.transfer.urls")),
     path("", include("fbrain.notes.urls")),
 ]
 
