@@ -7,7 +7,7 @@ from fbrain.bookmarks.tests.factories import make_bookmark
 from fbrain.core.errors import Conflict
 from fbrain.notes import services as notes
 from fbrain.notes.models import Note
-from fbrain.notes.tests.factories import NoteFactory
+from fbrain.transfer.tests.helpers import make_note
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +43,13 @@ def test_bookmark_create_restores_a_trashed_bookmark(user):
 
 
 def test_bookmark_create_gives_each_placeholder_a_free_title(user):
-    NoteFactory(owner=user, title="127.0.0.1/a")
+    make_note(owner=user, title="127.0.0.1/a")
     bookmark = services.bookmark_create(owner=user, url="http://127.0.0.1:9/a").bookmark
     assert bookmark.note.title == "127.0.0.1/a (2)"
 
 
 def test_bookmark_create_with_a_taken_explicit_title_conflicts(user):
-    NoteFactory(owner=user, title="Taken")
+    make_note(owner=user, title="Taken")
     with pytest.raises(Conflict):
         services.bookmark_create(owner=user, url="http://127.0.0.1:9/b", title="Taken")
 
@@ -80,7 +80,7 @@ def test_bookmark_capture_keeps_a_title_the_user_chose(user, page_server):
 
 
 def test_bookmark_capture_avoids_a_title_another_note_has(user, page_server):
-    NoteFactory(owner=user, title="The Art of Linking Notes")
+    make_note(owner=user, title="The Art of Linking Notes")
     bookmark = make_bookmark(owner=user, url=page_server.url("/page"))
     Bookmark.objects.filter(pk=bookmark.pk).update(status=Bookmark.Status.PENDING)
     services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
