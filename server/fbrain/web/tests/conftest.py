@@ -1,6 +1,7 @@
 """Fixtures for the page tests: a signed-in browser-like client."""
 
 import pytest
+from django.core.cache import cache
 
 from fbrain.core.tests.factories import UserFactory
 
@@ -14,3 +15,11 @@ def member(db):
 def signed_in(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rendered notes are cached by note id and version; ids restart in every test database."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -24,6 +24,17 @@ def test_pending_link_to_new_note_and_backlink(page, member):
     assert backlinks.get_by_role("link", name="First thoughts").is_visible()
     assert "Today I had a New idea about gardens." in backlinks.inner_text()
 
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Search your notes and bookmarks").press_sequentially("idea", delay=40)
+    results = page.locator(".search-results")
+    results.get_by_role("link", name="First thoughts").wait_for()
+    assert results.get_by_role("link", name="New idea").is_visible()
+    assert results.locator("mark").first.is_visible()
+    assert "q=idea" in page.url
+    page.get_by_label("Search your notes and bookmarks").fill("tomatoes")
+    page.locator(".search-results").get_by_role("link", name="First thoughts").wait_for(state="detached")
+    assert page.locator(".search-results").get_by_role("link", name="New idea").is_visible()
+
 
 def test_editor_autocompletes_titles_and_tags_and_saves_with_ctrl_s(signed_in, member):
     from fbrain.notes import services
