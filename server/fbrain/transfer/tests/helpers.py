@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -11,7 +12,7 @@ from fbrain.notes.models import Note
 from fbrain.notes.services import note_create
 
 
-def zip_bytes(files: dict[str, bytes | str]) -> bytes:
+def zip_bytes(files: Mapping[str, bytes | str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
@@ -19,7 +20,7 @@ def zip_bytes(files: dict[str, bytes | str]) -> bytes:
     return buffer.getvalue()
 
 
-def upload(files: dict[str, bytes | str], name: str = "vault.zip") -> SimpleUploadedFile:
+def upload(files: Mapping[str, bytes | str], name: str = "vault.zip") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, zip_bytes(files), content_type="application/zip")
 
 
