@@ -17,9 +17,11 @@ from fbrain.notes.parsing import ParseError, find_links, mask_code, normalize_ta
 
 NOTE_EXTENSIONS = (".md", ".markdown")
 # Keys F_BRAIN keeps as fields of the note: taken out of the front matter on import, put back on export.
-FIELD_KEYS = ("title", "tags", "created", "updated", "url", "kind")
+FIELD_KEYS = ("title", "tags", "tag", "created", "updated", "url", "kind")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _IMAGE_RE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[\"'])?\s*\)")
+# `[text](Other%20Note.md)`: Obsidian's Markdown-style link to a note (not an image: no `!` before it).
+_NOTE_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*<?([^)\s>]+?\.(?:md|markdown))(#[^)\s>]*)?>?\s*\)", re.IGNORECASE)
 _TAG_UNSAFE_RE = re.compile(r"[^\w\-/]+")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 
@@ -45,6 +47,8 @@ class Reference:
     alias: str = ""
     embed: bool = False
     original_target: str = ""
+    # A `[text](note.md)` link, always rewritten to a wiki link so the knowledge base sees it.
+    markdown: bool = False
 
 
 @dataclass
@@ -122,6 +126,7 @@ def _as_datetime(value: Any) -> dt.datetime | None:
 
 
 def _tag_list(value: Any) -> list[str]:
+    """Front matter tags; characters a tag cannot hold become `-`, and what is still not a tag is dropped."""
     if value is None:
         return []
     items = re.split(r"[,\s]+", value) if isinstance(value, str) else value
@@ -129,12 +134,15 @@ def _tag_list(value: Any) -> list[str]:
         raise ParseError("front matter `tags` must be a list")
     tags = []
     for item in items:
-        if item is None or not str(item).strip():
+        if item is None or isinstance(item, dict | list) or not str(item).strip():
             continue
+        cleaned = "/".join(
+            _TAG_UNSAFE_RE.sub("-", part).strip("-") for part in str(item).strip().lstrip("#").split("/")
+        )
         try:
-            tags.append(normalize_tag_name(str(item)))
-        except ValueError as exc:
-            raise ParseError(f"front matter `tags`: {exc}") from None
+            tags.append(normalize_tag_name(cleaned))
+        except ValueError:
+            continue
     return tags
 
 
@@ -170,7 +178,7 @@ def _parse_note(path: str, data: bytes) -> PlannedNote:
     title = clean_title(str(raw_title)) if isinstance(raw_title, str | int | float) and str(raw_title).strip() else ""
     title = title or clean_title(stem) or "Untitled"
     folder = posixpath.dirname(path)
-    tags = _tag_list(fields.get("tags"))
+    tags = _tag_list(fields.get("tags")) + _tag_list(fields.get("tag"))
     tag = folder_tag(folder)
     if tag and tag.lower() not in {name.lower() for name in tags}:
         tags.append(tag)
@@ -231,7 +239,7 @@ class _Index:
 
 def _aliases_of(body: str) -> list[str]:
     data, _ = parse_front_matter(body)
-    value = data.get("aliases") or data.get("alias")
+    value = data.get("aliases")
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
     if isinstance(value, list):
@@ -277,6 +285,19 @@ def _resolve_references(note: PlannedNote, index: _Index) -> None:
                 original_target=target,
             )
         )
+    for match in _NOTE_LINK_RE.finditer(masked):
+        raw = match.group(2)
+        if _SCHEME_RE.match(raw):
+            continue
+        relative = posixpath.normpath(posixpath.join(note.folder, unquote(raw))) if note.folder else unquote(raw)
+        path = index.note(relative) or index.note(unquote(raw))
+        if path is None:
+            continue
+        text = note.body[match.start(1) : match.end(1)]
+        heading = unquote(match.group(3) or "").lstrip("#")
+        note.links.append(
+            Reference(match.start(), match.end(), path, heading=heading, alias=text, original_target=raw, markdown=True)
+        )
     for match in _IMAGE_RE.finditer(masked):
         raw = match.group(2)
         if _SCHEME_RE.match(raw) or raw.startswith(("/", "#")):
@@ -317,7 +338,13 @@ def render_body(note: PlannedNote, titles: dict[str, str], attachment_urls: dict
     replacements: list[tuple[int, int, str]] = []
     for ref in note.links:
         title = titles.get(ref.path)
-        if title is None or title.lower() == ref.original_target.lower():
+        if title is None or (not ref.markdown and title.lower() == ref.original_target.lower()):
+            continue
+        if ref.markdown:
+            text = ref.alias.replace("|", "-").replace("]", "").strip()
+            alias = text if text and text.lower() != title.lower() else ""
+            target = title + (f"#{ref.heading}" if ref.heading else "")
+            replacements.append((ref.start, ref.end, f"[[{target}|{alias}]]" if alias else f"[[{target}]]"))
             continue
         alias = ref.alias or (ref.original_target if title.lower() != ref.original_target.lower() else "")
         text = ("!" if ref.embed else "") + "[[" + title + (f"#{ref.heading}" if ref.heading else "")

@@ -107,3 +107,25 @@ def test_plan_vault_reads_bookmarks_and_crlf_and_bom():
     text = "\ufeff---\r\ntitle: Site\r\nkind: bookmark\r\nurl: https://example.test/\r\n---\r\nnotes"
     note = plan_vault({"b.md": text.encode()}).notes[0]
     assert (note.kind, note.url, note.body) == ("bookmark", "https://example.test/", "notes")
+
+
+def test_markdown_links_to_notes_become_wiki_links():
+    plan = plan_vault(
+        {
+            "a/One.md": md(
+                "See [the second](../b/Two%20Notes.md#Part) and [Three](Three.md) and [web](https://x.test/a.md)"
+            ),
+            "b/Two Notes.md": md("---\ntitle: Second\n---\n"),
+            "a/Three.md": md(""),
+        }
+    )
+    note = plan.by_path()["a/One.md"]
+    titles = {n.path: n.title for n in plan.notes}
+    assert render_body(note, titles, {}) == (
+        "See [[Second#Part|the second]] and [[Three]] and [web](https://x.test/a.md)"
+    )
+
+
+def test_front_matter_tags_are_cleaned_not_fatal():
+    note = plan_vault({"n.md": md("---\ntag: single\ntags: ['my tag', 'a.b', '123', null]\n---\n")}).notes[0]
+    assert note.tags == ["my-tag", "a-b", "single"]
