@@ -207,7 +207,7 @@ def test_prefork_worker_serves_metrics_of_all_children(tmp_path, redis_server):
     try:
         wait_for_port(port, timeout=30)
         assert not (multiproc / "counter_999999.db").exists()
-        producer = Celery("probe", broker=redis_server.url)
+        producer = Celery("probe", broker=redis_server.url, set_as_current=False)
         queues = ["celery", "capture", "transfer", "maintenance"]
         for i in range(8):
             producer.send_task("fbrain.core.tasks.ping", args=[f"p{i}"], queue=queues[i % 4])
