@@ -85,3 +85,24 @@ class BookmarkForm(forms.Form):
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags", "")
         return [name.lstrip("#") for name in raw.replace(",", " ").split() if name.lstrip("#")]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Zip archive",
+        help_text="A folder of Markdown files or an Obsidian vault, zipped (at most 100 MiB).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run: only show what would happen, change nothing", required=False, initial=True
+    )
+    conflict = forms.ChoiceField(
+        label="When a note with the same title exists",
+        choices=[
+            ("skip", "Skip the file (keep my note)"),
+            ("rename", "Import it under a new title"),
+            ("overwrite", "Overwrite my note (its old text stays in its history)"),
+        ],
+        initial="skip",
+        widget=forms.RadioSelect,
+    )

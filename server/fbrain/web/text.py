@@ -86,6 +86,32 @@ def tag_tree(tags: Iterable[tuple[str, int]]) -> list[TagNode]:
 
 
 @dataclass
+class TreeRow:
+    """One tag of a tree flattened for a single template loop: after it, open a child list or close `closes`."""
+
+    node: TagNode
+    has_children: bool
+    closes: range
+
+
+def flatten_tree(nodes: list[TagNode]) -> list[TreeRow]:
+    """Depth-first rows of a tag tree; rendering them needs no recursive include (which is slow)."""
+    rows: list[TreeRow] = []
+
+    def walk(level: list[TagNode], depth: int) -> None:
+        for index, node in enumerate(level):
+            rows.append(TreeRow(node, bool(node.children), range(0)))
+            if node.children:
+                walk(node.children, depth + 1)
+            if index == len(level) - 1 and depth > 0:
+                last = rows[-1]
+                last.closes = range(len(last.closes) + 1)
+
+    walk(nodes, 0)
+    return rows
+
+
+@dataclass
 class DiffLine:
     kind: str  # "add", "del", "hunk" or "same"
     text: str

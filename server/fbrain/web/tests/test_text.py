@@ -1,6 +1,6 @@
 """Plain-text helpers: link context, tag tree, diffs, capture titles."""
 
-from fbrain.web.text import capture_title, diff_lines, link_context, tag_tree
+from fbrain.web.text import capture_title, diff_lines, flatten_tree, link_context, tag_tree
 
 
 def test_link_context_is_the_linking_sentence():
@@ -49,3 +49,14 @@ def test_capture_title_uses_the_first_line():
     assert capture_title("\n# Shopping list\n- eggs") == "Shopping list"
     assert capture_title("   \n  ") == ""
     assert len(capture_title("x" * 300)) == 80
+
+
+def test_flatten_tree_closes_nested_lists():
+    rows = flatten_tree(tag_tree([("a/b/c", 1), ("a/d", 1), ("e", 1)]))
+    assert [(row.node.name, row.has_children, len(row.closes)) for row in rows] == [
+        ("a", True, 0),
+        ("a/b", True, 0),
+        ("a/b/c", False, 1),
+        ("a/d", False, 1),
+        ("e", False, 0),
+    ]

@@ -21,7 +21,7 @@ from fbrain.notes.parsing import parse_body
 from fbrain.notes.rendering import render_markdown
 from fbrain.notes.services import StaleVersion
 from fbrain.web.forms import NoteForm, add_domain_error
-from fbrain.web.text import diff_lines, link_context, tag_tree
+from fbrain.web.text import diff_lines, flatten_tree, link_context, tag_tree
 
 PAGE_SIZE = 50
 BACKLINKS_SHOWN = 100
@@ -61,7 +61,7 @@ def note_list(request: HttpRequest) -> HttpResponse:
         "web/notes/list.html",
         {
             "page": page,
-            "tag_tree": tag_tree(tags),
+            "tag_rows": flatten_tree(tag_tree(tags)),
             "tag": tag,
             "kind": kind,
             "sort": sort,

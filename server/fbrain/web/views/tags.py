@@ -11,17 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fbrain.core.errors import DomainError
 from fbrain.notes import selectors, services
 from fbrain.web.forms import TagMergeForm, TagRenameForm, add_domain_error
-from fbrain.web.text import tag_tree
 
 
 def _render(request: HttpRequest, *, merge: TagMergeForm | None = None, status: int = 200) -> HttpResponse:
     tags = list(selectors.tag_list(owner=request.user))
-    counts = [(tag.name, tag.note_count) for tag in tags]  # type: ignore[attr-defined]
     merge = merge or TagMergeForm(tag_names=[tag.name for tag in tags])
     return render(
         request,
         "web/tags.html",
-        {"tags": tags, "tree": tag_tree(counts), "merge": merge},
+        {"tags": tags, "merge": merge},
         status=status,
     )
 
