@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from fbrain.web.views import bookmarks, graph, history, home, notes, search, tags, trash
+from fbrain.web.views import bookmarks, graph, history, home, notes, search, tags, transfer, trash
 from fbrain.web.views import settings as settings_views
 
 site_patterns = [
@@ -18,6 +18,11 @@ site_patterns = [
     path("tags/", tags.tag_index, name="tags"),
     path("tags/merge", tags.tag_merge, name="tag-merge"),
     path("tags/<int:tag_id>/rename", tags.tag_rename, name="tag-rename"),
+    path("transfer/", transfer.transfer_index, name="transfer"),
+    path("transfer/export", transfer.export_start, name="export"),
+    path("transfer/jobs/<uuid:job_id>/", transfer.job_detail, name="job"),
+    path("transfer/jobs/<uuid:job_id>/progress", transfer.job_progress, name="job-progress"),
+    path("transfer/jobs/<uuid:job_id>/cancel", transfer.job_cancel, name="job-cancel"),
     path("trash/", trash.trash_list, name="trash"),
     path("trash/empty", trash.trash_empty, name="trash-empty"),
     path("trash/<int:note_id>/restore", trash.trash_restore, name="trash-restore"),
