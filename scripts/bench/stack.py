@@ -67,6 +67,14 @@ def _psql(sql: str) -> None:
     subprocess.run(["psql", PG_ADMIN_URL, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True)
 
 
+def _database_exists(name: str) -> bool:
+    result = subprocess.run(
+        ["psql", PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        check=True, capture_output=True, text=True,
+    )
+    return result.stdout.strip() == "1"
+
+
 def _wait_ready(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     last = ""
@@ -134,8 +142,9 @@ def running_stack(
     (workdir / "data").mkdir()
     if fresh:
         _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    if fresh or not _database_exists(database):
         _psql(f'CREATE DATABASE "{database}"')
-        subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=True, capture_output=True)
+    subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=True, capture_output=True)
     stack.manage("migrate", "--noinput")
     stack.manage("collectstatic", "--noinput")
     logs = workdir / "logs"
@@ -185,8 +194,9 @@ def main() -> None:
     with running_stack(port=args.port, web_concurrency=args.web_concurrency) as stack:
         print(json.dumps({"base_url": stack.base_url, "database": stack.database}), flush=True)
         env = {**os.environ, "BASE_URL": stack.base_url}
-        if args.command:
-            sys.exit(subprocess.call(args.command, env=env))
+        command = args.command[1:] if args.command[:1] == ["--"] else args.command
+        if command:
+            sys.exit(subprocess.call(command, env=env))
         print("serving until Ctrl-C", file=sys.stderr)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
