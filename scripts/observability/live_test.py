@@ -301,11 +301,12 @@ def variable_queries() -> list[tuple[str, str, str]]:
 # ---------------------------------------------------------------- traffic
 
 
-def drive_web_traffic(base: str, seconds: float) -> int:
+def drive_web_traffic(base: str, seconds: float) -> dict[str, int]:
+    """GET a mix of pages (ok, 403, 404, API) for a while; returns requests sent per path."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    count = 0
     paths = ["/", "/healthz", "/readyz", "/api/v1/status", "/api/schema/", "/no-such-page", "/accounts/login/"]
+    sent = dict.fromkeys(paths, 0)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for path in paths:
@@ -313,8 +314,37 @@ def drive_web_traffic(base: str, seconds: float) -> int:
                 opener.open(base + path, timeout=10).read()
             except urllib.error.HTTPError:
                 pass
-            count += 1
-    return count
+            sent[path] += 1
+    return sent
+
+
+def check_alertmanager(base: str) -> list[str]:
+    """Post alerts to the running Alertmanager: severity routing and inhibition as configured."""
+    alerts = [
+        {"labels": {"alertname": "CeleryWorkerDown", "severity": "critical", "service": "celery", "instance": "w"}},
+        {"labels": {"alertname": "CeleryQueueBacklog", "severity": "warning", "service": "celery", "queue": "capture"}},
+        {"labels": {"alertname": "WebHighLatency", "severity": "warning", "service": "web"}},
+    ]
+    for alert in alerts:
+        alert["annotations"] = {"summary": "live test", "runbook_url": "docs/runbooks.md"}
+    request = urllib.request.Request(
+        f"{base}/api/v2/alerts", data=json.dumps(alerts).encode(), headers={"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(request, timeout=5).read()  # noqa: S310 - localhost only
+    expected = {
+        "CeleryWorkerDown": ("active", "critical"),
+        "CeleryQueueBacklog": ("suppressed", "warning"),
+        "WebHighLatency": ("active", "warning"),
+    }
+    got: dict[str, tuple[str, str]] = {}
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        _, body = http_get(f"{base}/api/v2/alerts")
+        got = {a["labels"]["alertname"]: (a["status"]["state"], a["receivers"][0]["name"]) for a in json.loads(body)}
+        if got == expected:
+            return []
+        time.sleep(0.5)
+    return [f"alertmanager routing/inhibition: expected {expected}, got {got}"]
 
 
 def login(base: str, username: str, password: str) -> bool:
@@ -438,7 +468,8 @@ def main() -> int:
             # ------------------------------------------------ traffic
             manage(env, "shell", "-c", QUEUE_TASKS.format(queues=QUEUES))
             log(f"signed in through the login form: {login(web, 'obs', password)}")
-            log(f"{drive_web_traffic(web, 8)} web requests")
+            sent = drive_web_traffic(web, 8)
+            log(f"{sum(sent.values())} web requests")
 
             def targets_up() -> bool:
                 active = prom.api("targets", state="active")["activeTargets"]
@@ -447,7 +478,8 @@ def main() -> int:
 
             wait_until("all 7 scrape targets up", targets_up, 60, interval=1)
             log("all scrape targets up")
-            drive_web_traffic(web, 4)
+            for path, count in drive_web_traffic(web, 4).items():
+                sent[path] += count
             manage(env, "shell", "-c", QUEUE_TASKS.format(queues=QUEUES))
 
             # ------------------------------------------------ queries
@@ -501,6 +533,23 @@ def main() -> int:
                 params = {"match[]": match.group(1)} if match.group(1) else {}
                 if not prom.api(f"label/{match.group(2)}/values", **params):
                     failures.append(f"{dashboard} variable {name}: no values for {query}")
+            # All gunicorn workers are aggregated: Prometheus counts every request sent.
+            readyz = 'sum(django_http_responses_total_by_status_view_method_total{job="web", view="readyz"})'
+            counted: list[float] = []
+
+            def all_requests_counted() -> bool:
+                counted[:] = [float(r["value"][1]) for r in prom.query(readyz)]
+                return counted == [float(sent["/readyz"])]
+
+            try:
+                wait_until("every /readyz request counted", all_requests_counted, 35, interval=2)
+                log(f"/readyz: {sent['/readyz']} sent to 3 gunicorn workers, {counted[0]:.0f} counted")
+            except SystemExit:
+                failures.append(f"/readyz requests: sent {sent['/readyz']}, Prometheus counted {counted}")
+            am_failures = check_alertmanager(f"http://127.0.0.1:{ports['alertmanager']}")
+            failures.extend(am_failures)
+            if not am_failures:
+                log("alertmanager: critical/warning routes and CeleryWorkerDown inhibition as configured")
             stat_active = prom.query("max(fbrain_active_users_daily)")
             log(f"active users today: {stat_active[0]['value'][1] if stat_active else 'none'}")
 
