@@ -232,6 +232,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# `status` and `kind` name several choice sets in the API: give each its own schema component.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "BookmarkStatusEnum": "fbrain.bookmarks.models.Bookmark.Status",
+    "JobStatusEnum": "fbrain.transfer.models.Job.Status",
+    "JobKindEnum": "fbrain.transfer.models.Job.Kind",
+    "NoteKindEnum": "fbrain.notes.models.Note.Kind",
+}
 
 # /metrics answers only these networks (Prometheus scrapes from inside; the edge proxy blocks it too).
 METRICS_ALLOWED_CIDRS = [
