@@ -127,7 +127,7 @@ class ExportApi(APIView):
 class JobListApi(APIView):
     @extend_schema(
         operation_id="jobs_list",
-        parameters=[OpenApiParameter("kind", str, enum=Job.Kind.values, required=False)],
+        parameters=[OpenApiParameter("kind", str, required=False, description="`import` or `export`.")],
         responses={200: JobOutput(many=True), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
@@ -178,7 +178,7 @@ class AttachmentApi(APIView):
         operation_id="attachments_retrieve",
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY), **ERROR_RESPONSES},
     )
-    def get(self, request: Request, attachment_id: int, name: str = "") -> FileResponse:
+    def get(self, request: Request, attachment_id: int, name: str) -> FileResponse:
         attachment = selectors.attachment_get(owner=request.user, attachment_id=attachment_id)
         try:
             handle = attachment.file.open("rb")

@@ -11,6 +11,5 @@ urlpatterns = [
     path("jobs/<uuid:job_id>", api.JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<uuid:job_id>/cancel", api.JobCancelApi.as_view(), name="job-cancel"),
     path("jobs/<uuid:job_id>/download", api.JobDownloadApi.as_view(), name="job-download"),
-    path("attachments/<int:attachment_id>", api.AttachmentApi.as_view(), name="attachment"),
-    path("attachments/<int:attachment_id>/<path:name>", api.AttachmentApi.as_view(), name="attachment-named"),
+    path("attachments/<int:attachment_id>/<path:name>", api.AttachmentApi.as_view(), name="attachment"),
 ]
