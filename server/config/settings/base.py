@@ -146,7 +146,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
-# Bookmark capture (docs/async.md). Hosts or CIDRs the fetcher may reach despite the SSRF policy (tests only).
+# Bookmark capture (docs/async.md). CAPTURE_ENABLED=false: saved bookmarks are never fetched (fuzzing, offline).
+CAPTURE_ENABLED = env.boolean("CAPTURE_ENABLED", True)
+# Hosts or CIDRs the fetcher may reach despite the SSRF policy (tests only).
 CAPTURE_ALLOW_HOSTS = env.str_list("CAPTURE_ALLOW_HOSTS", [])
 CAPTURE_TIMEOUT_SECONDS = float(env.integer("CAPTURE_TIMEOUT_SECONDS", 20, minimum=1))
 CAPTURE_RETRY_BASE_SECONDS = float(env.integer("CAPTURE_RETRY_BASE_SECONDS", 10, minimum=0))
