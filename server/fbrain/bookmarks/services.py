@@ -190,6 +190,12 @@ def bookmark_capture(*, bookmark_id: int, final_attempt: bool, fetcher: Fetcher 
     bookmark = Bookmark.objects.filter(pk=bookmark_id, status=Bookmark.Status.PENDING).first()
     if bookmark is None:
         return "skipped"
+    if not settings.CAPTURE_ENABLED:
+        # Fuzzing and offline installations: never reach out to whatever URL was posted.
+        disabled = FetchError("disabled", "Capture is turned off on this server (CAPTURE_ENABLED=false).")
+        bookmark_record_failure(bookmark_id=bookmark_id, error=disabled)
+        bm.CAPTURES.labels(outcome="failed", reason="disabled").inc()
+        return "failed"
     Bookmark.objects.filter(pk=bookmark_id).update(attempts=bookmark.attempts + 1)
     started = time.perf_counter()
     try:
@@ -218,7 +224,7 @@ def bookmark_capture(*, bookmark_id: int, final_attempt: bool, fetcher: Fetcher 
 def bookmark_check_link(*, bookmark_id: int, fetcher: Fetcher | None = None) -> str:
     """Re-fetch a captured bookmark's page: a permanent failure marks the link dead, success alive again."""
     bookmark = Bookmark.objects.filter(pk=bookmark_id).exclude(status=Bookmark.Status.PENDING).first()
-    if bookmark is None:
+    if bookmark is None or not settings.CAPTURE_ENABLED:
         return "skipped"
     now = timezone.now()
     try:

@@ -137,3 +137,14 @@ def test_bookmark_check_link_marks_dead_and_alive(user, page_server):
     Bookmark.objects.filter(pk=bookmark.pk).update(url=page_server.url("/error?status=503"))
     assert services.bookmark_check_link(bookmark_id=bookmark.pk, fetcher=local_fetcher()) == "unknown"
     assert services.bookmark_check_link(bookmark_id=999999) == "skipped"
+
+
+def test_capture_disabled_fails_at_once_without_fetching(user, page_server, settings):
+    settings.CAPTURE_ENABLED = False
+    bookmark = make_bookmark(owner=user, url=page_server.url("/page"))
+    assert services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False) == "failed"
+    bookmark.refresh_from_db()
+    assert bookmark.failure_code == "disabled"
+    assert "CAPTURE_ENABLED" in bookmark.failure_reason
+    assert services.bookmark_check_link(bookmark_id=bookmark.pk) == "skipped"
+    assert page_server.requests == []
