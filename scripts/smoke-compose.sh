@@ -83,6 +83,7 @@ smoke_password=$(rand)
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 version=smoke-$revision
 {
+  echo "FBRAIN_ENV_FILE=/dev/null"
   echo "BIND_ADDRESS=127.0.0.1"
   echo "PROXY_BIND=127.0.0.1"
   echo "WEB_PORT=$web_port"
