@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -53,6 +53,25 @@ class BookmarkDetailOutput(BookmarkOutput):
     note = serializers.CharField(source="note.body")
 
 
+class BookmarkListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Bookmark.Status.choices, required=False)
+    dead = serializers.BooleanField(required=False, help_text="Only dead (true) or live (false) links.")
+    cursor = serializers.CharField(required=False, help_text="From `next`/`previous`.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+def cursor_page(name: str, item: serializers.Serializer) -> serializers.Serializer:
+    """The schema of a cursor-paginated list answer."""
+    return inline_serializer(
+        name,
+        {
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": item,
+        },
+    )
+
+
 class BookmarkPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -63,19 +82,14 @@ class BookmarkPagination(CursorPagination):
 class BookmarkListApi(APIView):
     @extend_schema(
         operation_id="bookmarks_list",
-        parameters=[
-            OpenApiParameter("status", str, enum=Bookmark.Status.values, required=False),
-            OpenApiParameter("dead", bool, required=False),
-        ],
-        responses={200: BookmarkOutput(many=True), **ERROR_RESPONSES},
+        parameters=[BookmarkListQuery],
+        responses={200: cursor_page("BookmarkPage", BookmarkOutput(many=True)), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        dead_param = request.query_params.get("dead")
-        dead = None if dead_param is None else dead_param.lower() in ("1", "true", "yes")
-        status_param = request.query_params.get("status")
-        if status_param is not None and status_param not in Bookmark.Status.values:
-            raise serializers.ValidationError({"status": [f"One of {', '.join(Bookmark.Status.values)}."]})
-        bookmarks = selectors.bookmark_list(owner=request.user, status=status_param, dead=dead)
+        query = BookmarkListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values: dict[str, Any] = query.validated_data
+        bookmarks = selectors.bookmark_list(owner=request.user, status=values.get("status"), dead=values.get("dead"))
         paginator = BookmarkPagination()
         page = paginator.paginate_queryset(bookmarks, request, view=self)
         return paginator.get_paginated_response(BookmarkOutput(page, many=True).data)

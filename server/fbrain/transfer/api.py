@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fbrain.bookmarks.api import cursor_page
 from fbrain.core.errors import NotFound, PayloadTooLarge
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.transfer import selectors, services
@@ -83,6 +84,12 @@ class JobDetailOutput(JobOutput):
     )
 
 
+class JobListQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Job.Kind.choices, required=False)
+    cursor = serializers.CharField(required=False, help_text="From `next`/`previous`.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
 class JobPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -127,13 +134,13 @@ class ExportApi(APIView):
 class JobListApi(APIView):
     @extend_schema(
         operation_id="jobs_list",
-        parameters=[OpenApiParameter("kind", str, required=False, description="`import` or `export`.")],
-        responses={200: JobOutput(many=True), **ERROR_RESPONSES},
+        parameters=[JobListQuery],
+        responses={200: cursor_page("JobPage", JobOutput(many=True)), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        kind = request.query_params.get("kind")
-        if kind is not None and kind not in Job.Kind.values:
-            raise serializers.ValidationError({"kind": ["One of import, export."]})
+        query = JobListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        kind = query.validated_data.get("kind")
         paginator = JobPagination()
         page = paginator.paginate_queryset(selectors.job_list(owner=request.user, kind=kind), request, view=self)
         return paginator.get_paginated_response(JobOutput(page, many=True).data)

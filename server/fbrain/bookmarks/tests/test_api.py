@@ -86,6 +86,9 @@ def test_list_bookmarks_filters_and_keeps_a_constant_query_count(client, user, d
     assert len(client.get("/api/v1/bookmarks?status=failed").json()["results"]) == 1
     assert len(client.get("/api/v1/bookmarks?dead=false").json()["results"]) == 5
     assert client.get("/api/v1/bookmarks?status=nope").status_code == 400
+    assert client.get("/api/v1/bookmarks?dead=null").status_code == 400
+    assert client.get("/api/v1/bookmarks?page_size=0").status_code == 400
+    assert client.get("/api/v1/bookmarks?page_size=101").status_code == 400
 
 
 def test_anonymous_requests_are_refused(api_client):
