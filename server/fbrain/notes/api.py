@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +42,14 @@ _ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     data = serializer_class(data=request.query_params)
+    # An empty `?name=` is an error (as the schema says), not "absent" as DRF would read it.
+    blank = {
+        name: ["This field may not be blank."]
+        for name, field in data.fields.items()
+        if request.query_params.get(name, None) == "" and not getattr(field, "allow_blank", False)
+    }
+    if blank:
+        raise exceptions.ValidationError(blank)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
 
@@ -56,7 +65,7 @@ def _input(serializer_class: type[serializers.Serializer], request: Request) -> 
 def _if_match(request: Request) -> int | None:
     """The version named by If-Match; None when absent or `*`. An unparsable value never matches."""
     header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
+    if header is None or header.strip() in ("", "*"):
         return None
     match = _ETAG_RE.match(header)
     return int(match.group(1)) if match else 0
@@ -94,6 +103,12 @@ def _page_output(name: str, item: serializers.Serializer) -> serializers.Seriali
     )
 
 
+class JsonApiView(APIView):
+    """Every knowledge-base endpoint takes JSON bodies only (one documented request type)."""
+
+    parser_classes = [JSONParser]
+
+
 class NoteCursorPagination(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
@@ -110,7 +125,7 @@ class NoteCursorPagination(CursorPagination):
             raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
 
 
-class NoteListApi(APIView):
+class NoteListApi(JsonApiView):
     """List (cursor-paginated, filtered) and create notes."""
 
     @extend_schema(
@@ -152,7 +167,7 @@ class NoteListApi(APIView):
         return _with_etag(Response(_note_body(note), status=status.HTTP_201_CREATED), note)
 
 
-class NoteDetailApi(APIView):
+class NoteDetailApi(JsonApiView):
     """Read, replace, change or trash one note; writes honour `If-Match` (412) and `version` (409)."""
 
     def _write(self, request: Request, note_id: int, serializer_class: type[serializers.Serializer]) -> Response:
@@ -211,14 +226,14 @@ class NoteDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class NoteHtmlApi(APIView):
+class NoteHtmlApi(JsonApiView):
     @extend_schema(operation_id="notes_html", parameters=[NOTE_ID], responses={200: s.HtmlOutput, **READ_ERRORS})
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
         return Response({"id": note.pk, "version": note.version, "html": selectors.note_html(note=note)})
 
 
-class BacklinksApi(APIView):
+class BacklinksApi(JsonApiView):
     @extend_schema(
         operation_id="notes_backlinks",
         parameters=[NOTE_ID, s.PageQuery],
@@ -230,7 +245,7 @@ class BacklinksApi(APIView):
         return _page(selectors.backlinks(owner=request.user, note=note), query, s.BacklinkOutput)
 
 
-class LinksApi(APIView):
+class LinksApi(JsonApiView):
     @extend_schema(
         operation_id="notes_links",
         parameters=[NOTE_ID, s.PageQuery],
@@ -242,7 +257,7 @@ class LinksApi(APIView):
         return _page(selectors.outgoing_links(owner=request.user, note=note), query, s.LinkOutput)
 
 
-class RevisionListApi(APIView):
+class RevisionListApi(JsonApiView):
     @extend_schema(
         operation_id="notes_revisions_list",
         parameters=[NOTE_ID, s.PageQuery],
@@ -254,7 +269,7 @@ class RevisionListApi(APIView):
         return _page(selectors.revision_list(owner=request.user, note=note), query, s.RevisionOutput)
 
 
-class RevisionDetailApi(APIView):
+class RevisionDetailApi(JsonApiView):
     @extend_schema(
         operation_id="notes_revisions_retrieve",
         parameters=[NOTE_ID, REVISION_ID],
@@ -266,7 +281,7 @@ class RevisionDetailApi(APIView):
         return Response(s.RevisionDetailOutput(revision).data)
 
 
-class RevisionDiffApi(APIView):
+class RevisionDiffApi(JsonApiView):
     @extend_schema(
         operation_id="notes_revisions_diff",
         parameters=[NOTE_ID, REVISION_ID, s.RevisionDiffQuery],
@@ -281,7 +296,7 @@ class RevisionDiffApi(APIView):
         return Response(selectors.revision_diff(note=note, revision=revision, against=other))
 
 
-class RevisionRestoreApi(APIView):
+class RevisionRestoreApi(JsonApiView):
     @extend_schema(
         operation_id="notes_revisions_restore",
         parameters=[NOTE_ID, REVISION_ID, IF_MATCH],
@@ -305,7 +320,7 @@ class RevisionRestoreApi(APIView):
         return _with_etag(Response(_note_body(restored)), restored)
 
 
-class TagListApi(APIView):
+class TagListApi(JsonApiView):
     @extend_schema(
         operation_id="tags_list",
         parameters=[s.TagListQuery],
@@ -316,7 +331,7 @@ class TagListApi(APIView):
         return _page(selectors.tag_list(owner=request.user, prefix=query.get("prefix")), query, s.TagOutput)
 
 
-class TagDetailApi(APIView):
+class TagDetailApi(JsonApiView):
     @extend_schema(operation_id="tags_retrieve", parameters=[TAG_ID], responses={200: s.TagOutput, **READ_ERRORS})
     def get(self, request: Request, tag_id: int) -> Response:
         return Response(s.TagOutput(selectors.tag_get(owner=request.user, tag_id=tag_id)).data)
@@ -335,7 +350,7 @@ class TagDetailApi(APIView):
         return Response(s.TagOutput(selectors.tag_get(owner=request.user, tag_id=renamed.pk)).data)
 
 
-class TagMergeApi(APIView):
+class TagMergeApi(JsonApiView):
     @extend_schema(
         operation_id="tags_merge",
         request=s.TagMergeInput,
@@ -352,7 +367,7 @@ class TagMergeApi(APIView):
         return Response(s.TagOutput(selectors.tag_get(owner=request.user, tag_id=target.pk)).data)
 
 
-class TrashListApi(APIView):
+class TrashListApi(JsonApiView):
     @extend_schema(
         operation_id="trash_list",
         parameters=[s.PageQuery],
@@ -366,7 +381,7 @@ class TrashListApi(APIView):
         return Response({"purged": services.trash_empty(owner=request.user)})
 
 
-class TrashDetailApi(APIView):
+class TrashDetailApi(JsonApiView):
     @extend_schema(
         operation_id="trash_purge",
         parameters=[NOTE_ID],
@@ -377,7 +392,7 @@ class TrashDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TrashRestoreApi(APIView):
+class TrashRestoreApi(JsonApiView):
     @extend_schema(
         operation_id="trash_restore",
         parameters=[NOTE_ID],
@@ -390,7 +405,7 @@ class TrashRestoreApi(APIView):
         return _with_etag(Response(_note_body(note)), note)
 
 
-class SearchApi(APIView):
+class SearchApi(JsonApiView):
     @extend_schema(
         operation_id="search", parameters=[s.SearchQueryInput], responses={200: s.SearchOutput, **READ_ERRORS}
     )
@@ -413,7 +428,7 @@ class SearchApi(APIView):
         )
 
 
-class GraphApi(APIView):
+class GraphApi(JsonApiView):
     @extend_schema(operation_id="graph", parameters=[s.GraphQuery], responses={200: s.GraphOutput, **READ_ERRORS})
     def get(self, request: Request) -> Response:
         query = _query(s.GraphQuery, request)

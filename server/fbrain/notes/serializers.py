@@ -21,10 +21,30 @@ def _no_surrogates(value: str) -> str:
 
 
 class TextField(serializers.CharField):
-    """A CharField that refuses lone surrogates (they cannot be stored as UTF-8)."""
+    """A string and only a string (no number turned into text), without lone surrogates."""
 
     def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
         return _no_surrogates(super().to_internal_value(data))
+
+
+class JsonBooleanField(serializers.BooleanField):
+    """`true` or `false` in a JSON body; not 0, 1 or "yes"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class JsonIntegerField(serializers.IntegerField):
+    """A JSON integer; not a string, a float or a boolean."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
 
 
 class TagsField(serializers.ListField):
@@ -47,8 +67,8 @@ class NoteCreateInput(serializers.Serializer):
         required=False, default="", allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB."
     )
     kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False, default=Note.Kind.NOTE)
-    pinned = serializers.BooleanField(required=False, default=False)
-    archived = serializers.BooleanField(required=False, default=False)
+    pinned = JsonBooleanField(required=False, default=False)
+    archived = JsonBooleanField(required=False, default=False)
     tags = TagsField(required=False)
 
 
@@ -58,16 +78,16 @@ class NoteUpdateInput(serializers.Serializer):
     title = TextField(max_length=TITLE_MAX_LENGTH)
     body = TextField(allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB.")
     kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False)
-    pinned = serializers.BooleanField(required=False)
-    archived = serializers.BooleanField(required=False)
+    pinned = JsonBooleanField(required=False)
+    archived = JsonBooleanField(required=False)
     tags = TagsField(required=False)
-    version = serializers.IntegerField(
+    version = JsonIntegerField(
         required=False,
         min_value=1,
         help_text="The version you edited. If the note has changed since, the update is refused with 409. "
         "The `If-Match` header does the same with 412.",
     )
-    rewrite_links = serializers.BooleanField(
+    rewrite_links = JsonBooleanField(
         required=False, default=False, help_text="On rename, rewrite `[[Old title]]` in the notes linking here."
     )
 
@@ -131,7 +151,7 @@ class TagRenameInput(serializers.Serializer):
 
 class TagMergeInput(serializers.Serializer):
     source_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=100
+        child=JsonIntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=100
     )
     target = TextField(max_length=TAG_MAX_LENGTH, help_text="Name of the tag to merge into (created if missing).")
 
@@ -143,7 +163,7 @@ class RevisionDiffQuery(serializers.Serializer):
 
 
 class RevisionRestoreInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, help_text="Refuse (409) unless still this version.")
+    version = JsonIntegerField(required=False, min_value=1, help_text="Refuse (409) unless still this version.")
 
 
 # --- outputs ------------------------------------------------------------------------------------------------

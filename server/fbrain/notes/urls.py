@@ -1,17 +1,21 @@
 """API URLs of the knowledge base (included under /api/v1/)."""
 
+import re
+
 from django.urls import path, register_converter
 
 from fbrain.notes import api
 
+_ID_RE = re.compile(r"[0-9]{1,18}")
+
 
 class IdConverter:
-    """A database id: 1 to 18 digits, so an absurd id is a 404 and never an out-of-range query."""
+    """A database id. Anything else (text, 19+ digits) becomes 0, which no row has: a JSON 404 from the view."""
 
-    regex = "[0-9]{1,18}"
+    regex = "[^/]+"
 
     def to_python(self, value: str) -> int:
-        return int(value)
+        return int(value) if _ID_RE.fullmatch(value) else 0
 
     def to_url(self, value: int) -> str:
         return str(value)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import DataError, connection, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 from fbrain.notes.models import Link, Note, NoteTag, Tag
@@ -60,6 +61,10 @@ def tags_get_or_create(*, owner: Any, names: Iterable[str]) -> dict[str, Tag]:
         Tag.objects.bulk_create(missing, ignore_conflicts=True)
         keys = [tag.name.lower() for tag in missing]
         found.update({tag.name.lower(): tag for tag in tags.filter(key__in=keys)})
+    for key in [key for key in wanted if key not in found]:
+        # Python's and the database's lower() disagree on a few characters: ask the database itself.
+        match: Tag | None = tags.filter(key=Lower(Value(wanted[key]))).first()
+        found[key] = match if match is not None else Tag.objects.create(owner_id=owner_id, name=wanted[key])
     return found
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
 
 from fbrain.core.errors import Conflict, ValidationFailed
@@ -22,14 +22,15 @@ def _clean_name(name: str, field: str) -> str:
         raise ValidationFailed(str(exc), fields={field: [str(exc)]}) from None
 
 
-def _family(owner_id: int, name: str) -> Q:
-    lowered = name.lower()
-    return Q(owner_id=owner_id) & (Q(key=lowered) | Q(key__startswith=lowered + "/"))
+def _family(tag: Tag) -> Q:
+    """The tag and its children (compared with the database's own lower())."""
+    return Q(owner_id=tag.owner_id) & (Q(pk=tag.pk) | Q(key__startswith=Lower(Value(tag.name + "/"))))
 
 
-def _retag(*, owner_id: int, old: str, new: str) -> None:
-    """Rename `old` (and `old/...`) to `new` in every note carrying it: bodies, front matter, tag rows."""
-    tags = list(Tag.objects.alias(key=Lower("name")).filter(_family(owner_id, old)))
+def _retag(*, tag: Tag, new: str) -> Tag:
+    """Rename `tag` (and its children) to `new` in every note carrying it: bodies, front matter, tag rows."""
+    owner_id, old = tag.owner_id, tag.name
+    tags = list(Tag.objects.alias(key=Lower("name")).filter(_family(tag)))
     note_ids = list(NoteTag.objects.filter(tag__in=tags).values_list("note_id", flat=True).distinct())
     for note in Note.objects.filter(id__in=note_ids).order_by("id"):
         new_body = rewrite_tag(note.body, old, new)
@@ -52,8 +53,11 @@ def _retag(*, owner_id: int, old: str, new: str) -> None:
             existing.add((link.note_id, target.id))
     NoteTag.objects.filter(tag__in=[t for t in tags if t.id not in {x.id for x in targets.values()}]).delete()
     NoteTag.objects.bulk_create(moved, ignore_conflicts=True)
-    Tag.objects.filter(id__in=[t.id for t in tags], note_tags__isnull=True).delete()
+    Tag.objects.filter(id__in=[t.id for t in tags], note_tags__isnull=True).exclude(
+        id__in=[t.id for t in targets.values()]
+    ).delete()
     sync.update_search_vectors(note_ids)
+    return sync.tags_get_or_create(owner=owner_id, names=[new])[new.lower()]
 
 
 @transaction.atomic
@@ -76,8 +80,11 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
             raise ValidationFailed(
                 "A tag cannot become its own child.", fields={"name": ["Cannot nest a tag in itself."]}
             )
-    _retag(owner_id=tag.owner_id, old=tag.name, new=new)
-    return Tag.objects.get(owner_id=tag.owner_id, name=new) if new.lower() != tag.name.lower() else _recase(tag, new)
+    if new.lower() == tag.name.lower():
+        return _recase(tag, new)
+    renamed = _retag(tag=tag, new=new)
+    Tag.objects.filter(pk=tag.pk, note_tags__isnull=True).delete()
+    return renamed
 
 
 def _recase(tag: Tag, name: str) -> Tag:
@@ -94,5 +101,5 @@ def tag_merge(*, owner: Any, sources: Sequence[Tag], target_name: str) -> Tag:
         if tag.owner_id != owner.pk:
             raise ValidationFailed("Unknown tag.", fields={"source_ids": ["Unknown tag."]})
         if tag.name.lower() != target.lower():
-            _retag(owner_id=owner.pk, old=tag.name, new=target)
+            _retag(tag=tag, new=target)
     return sync.tags_get_or_create(owner=owner, names=[target])[target.lower()]

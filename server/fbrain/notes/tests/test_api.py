@@ -238,3 +238,51 @@ def test_another_users_ids_answer_404_everywhere(client, user):
 def test_huge_ids_are_404(client):
     assert client.get("/api/v1/notes/99999999999999999999999/").status_code == 404
     assert client.get("/api/v1/notes/999999999999999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"title": 5},
+        {"title": "t", "pinned": 0},
+        {"title": "t", "archived": "yes"},
+        {"title": "t", "body": ["list"]},
+        {"title": "t", "tags": [1]},
+    ],
+)
+def test_create_is_strict_about_json_types(client, payload):
+    assert client.post("/api/v1/notes/", payload, format="json").status_code == 400
+    assert not Note.objects.exists()
+
+
+def test_lone_surrogates_are_400(client):
+    response = client.post("/api/v1/notes/", data='{"title": "t\\ud800"}', content_type="application/json")
+    assert response.status_code == 400 and "title" in response.json()["error"]["fields"]
+
+
+def test_version_must_be_a_json_integer(client):
+    note = create(client, title="V")
+    response = client.patch(f"/api/v1/notes/{note['id']}/", {"body": "x", "version": "1"}, format="json")
+    assert response.status_code == 400 and "version" in response.json()["error"]["fields"]
+
+
+def test_blank_query_parameters_are_400(client):
+    for url in ["/api/v1/notes/?tag=", "/api/v1/graph/?page=", "/api/v1/search/?q=", "/api/v1/tags/?prefix="]:
+        response = client.get(url)
+        assert response.status_code == 400, url
+
+
+def test_non_numeric_ids_and_forms_are_json_errors(client):
+    response = client.delete("/api/v1/trash/null,null/")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert client.patch("/api/v1/notes/abc/", {"body": "x"}, format="json").status_code == 404
+    form = client.post("/api/v1/notes/", {"title": "form"})
+    assert form.status_code == 415
+
+
+def test_empty_if_match_is_ignored(client):
+    note = create(client, title="E")
+    response = client.patch(f"/api/v1/notes/{note['id']}/", {"body": "x"}, format="json", HTTP_IF_MATCH="")
+    assert response.status_code == 200
+    bad = client.patch(f"/api/v1/notes/{note['id']}/", {"body": "y"}, format="json", HTTP_IF_MATCH="garbage")
+    assert bad.status_code == 412

@@ -264,3 +264,18 @@ def test_note_html_uses_resolved_links(user):
     assert f'data-note-id="{target.id}"' in html and "<script" not in html
     found = selectors.note_get_by_title(owner=user, title=" target ")
     assert found is not None and found.id == target.id
+
+
+def test_tag_rename_of_a_tag_without_notes(user):
+    note = services.note_create(owner=user, title="N", body="#lonely")
+    services.note_purge(note=services.note_delete(note=note))
+    tag = Tag.objects.get(owner=user, name="lonely")
+    renamed = services.tag_rename(tag=tag, name="Öther")
+    assert renamed.name == "Öther"
+    assert list(Tag.objects.filter(owner=user).values_list("name", flat=True)) == ["Öther"]
+
+
+def test_tags_get_or_create_is_case_insensitive(user):
+    first = services.tags_get_or_create(owner=user, names=["Ünïcode", "plain"])
+    again = services.tags_get_or_create(owner=user.pk, names=["ünÏcode"])
+    assert again["ünïcode"].id == first["ünïcode"].id
