@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# backup.sh - back up F_BRAIN: the PostgreSQL database (pg_dump custom format) and the media folder
+# (attachments, job files) into BACKUP_DIR/fbrain-<UTC timestamp>/, checksummed, then prune old backups
+# and record the success time (fbrain_backup_last_success_timestamp_seconds). docs/backup.md explains it.
+#
+# Environment (each secret also as <NAME>_FILE):
+#   DATABASE_URL            postgres://user:pass@host:5432/db                               (required)
+#   MEDIA_ROOT              folder to archive (default: $DATA_DIR/media, DATA_DIR default server/data)
+#   BACKUP_DIR              where backups go (default: ./backups)
+#   BACKUP_RETENTION_DAYS   delete complete backups older than this many days (default 14; 0 keeps all)
+#   REDIS_URL               optional: HSET fbrain:metrics:last_success backup <time> (read by the worker's
+#                           metrics exporter, alert BackupStale)
+#   BACKUP_METRICS_FILE     optional: write the metric in Prometheus text format (node_exporter textfile)
+#   PUSHGATEWAY_URL         optional: push the metric to a Prometheus Pushgateway (job "fbrain_backup")
+# Exit status: 0 on success; non-zero and no "complete" backup on any failure (the partial folder is removed).
+set -euo pipefail
+
+read_secret() {  # read_secret NAME: $NAME, or the content of the file named by ${NAME}_FILE
+  local name=$1 file_var="${1}_FILE"
+  if [ -n "${!file_var:-}" ]; then
+    [ -r "${!file_var}" ] || { echo "backup: cannot read ${file_var}=${!file_var}" >&2; exit 2; }
+    printf '%s' "$(cat "${!file_var}")"
+  else
+    printf '%s' "${!name:-}"
+  fi
+}
+
+log() { printf '%s backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+
+DATABASE_URL=$(read_secret DATABASE_URL)
+REDIS_URL=$(read_secret REDIS_URL)
+[ -n "$DATABASE_URL" ] || { echo "backup: DATABASE_URL (or DATABASE_URL_FILE) is required" >&2; exit 2; }
+repo_root=$(cd "$(dirname "$0")/.." && pwd)
+DATA_DIR=${DATA_DIR:-$repo_root/server/data}
+MEDIA_ROOT=${MEDIA_ROOT:-$DATA_DIR/media}
+BACKUP_DIR=${BACKUP_DIR:-./backups}
+BACKUP_RETENTION_DAYS=${BACKUP_RETENTION_DAYS:-14}
+case $BACKUP_RETENTION_DAYS in ''|*[!0-9]*) echo "backup: BACKUP_RETENTION_DAYS must be a whole number" >&2; exit 2;; esac
+
+for tool in pg_dump tar sha256sum; do
+  command -v "$tool" >/dev/null || { echo "backup: $tool is not installed" >&2; exit 2; }
+done
+
+mkdir -p "$BACKUP_DIR"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+final="$BACKUP_DIR/fbrain-$stamp"
+work="$final.partial"
+[ ! -e "$final" ] || { echo "backup: $final already exists" >&2; exit 1; }
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+mkdir -p "$work"
+started=$(date +%s)
+
+log "dumping the database to $work/db.dump"
+pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$work/db.dump" --dbname="$DATABASE_URL"
+
+if [ -d "$MEDIA_ROOT" ]; then
+  log "archiving media from $MEDIA_ROOT"
+  tar --create --gzip --file="$work/media.tar.gz" --directory="$MEDIA_ROOT" --numeric-owner .
+else
+  log "no media folder at $MEDIA_ROOT: archiving an empty one"
+  tar --create --gzip --file="$work/media.tar.gz" --files-from=/dev/null
+fi
+
+finished=$(date +%s)
+cat > "$work/manifest.json" <<JSON
+{"format": 1, "created_at": "$stamp", "duration_seconds": $((finished - started)),
+ "database": "db.dump", "media": "media.tar.gz", "pg_dump": "$(pg_dump --version | sed 's/"//g')"}
+JSON
+(cd "$work" && sha256sum db.dump media.tar.gz manifest.json > SHA256SUMS)
+# Verify what was written before calling it a backup: the dump's table of contents and the tarball.
+pg_restore --list "$work/db.dump" >/dev/null
+tar --list --gzip --file="$work/media.tar.gz" >/dev/null
+sync "$work" 2>/dev/null || sync
+mv "$work" "$final"
+trap - EXIT
+log "complete: $final ($(du -sh "$final" | cut -f1))"
+
+if [ "$BACKUP_RETENTION_DAYS" -gt 0 ]; then
+  # Only complete backups made by this script; never the one just written.
+  find "$BACKUP_DIR" -mindepth 1 -maxdepth 1 -type d -name 'fbrain-*' ! -name '*.partial' \
+    -mtime "+$((BACKUP_RETENTION_DAYS - 1))" ! -path "$final" -print -exec rm -rf {} + | sed 's/^/backup: pruned /' >&2
+  find "$BACKUP_DIR" -mindepth 1 -maxdepth 1 -type d -name 'fbrain-*.partial' -mmin +1440 -exec rm -rf {} +
+fi
+
+now=$(date +%s)
+if [ -n "$REDIS_URL" ]; then
+  if command -v redis-cli >/dev/null; then
+    redis-cli -u "$REDIS_URL" HSET fbrain:metrics:last_success backup "$now" >/dev/null \
+      || log "WARNING: could not record the success time in Redis"
+  else
+    log "WARNING: redis-cli not installed: success time not recorded in Redis"
+  fi
+fi
+metric="# HELP fbrain_backup_last_success_timestamp_seconds Unix time of the last successful backup.
+# TYPE fbrain_backup_last_success_timestamp_seconds gauge
+fbrain_backup_last_success_timestamp_seconds $now"
+if [ -n "${BACKUP_METRICS_FILE:-}" ]; then
+  printf '%s\n' "$metric" > "$BACKUP_METRICS_FILE.tmp" && mv "$BACKUP_METRICS_FILE.tmp" "$BACKUP_METRICS_FILE"
+fi
+if [ -n "${PUSHGATEWAY_URL:-}" ]; then
+  printf '%s\n' "$metric" | curl --silent --show-error --fail --max-time 10 --data-binary @- \
+    "${PUSHGATEWAY_URL%/}/metrics/job/fbrain_backup" || log "WARNING: push to $PUSHGATEWAY_URL failed"
+fi
+echo "$final"
