@@ -9,7 +9,7 @@
 #   BACKUP_DIR              where backups go (default: ./backups)
 #   BACKUP_RETENTION_DAYS   delete complete backups older than this many days (default 14; 0 keeps all)
 #   REDIS_URL               optional: HSET fbrain:metrics:last_success backup <time> (read by the worker's
-#                           metrics exporter, alert BackupStale)
+#                           metrics exporter, alert BackupStale); with redis-cli, or RESP over /dev/tcp
 #   BACKUP_METRICS_FILE     optional: write the metric in Prometheus text format (node_exporter textfile)
 #   PUSHGATEWAY_URL         optional: push the metric to a Prometheus Pushgateway (job "fbrain_backup")
 # Exit status: 0 on success; non-zero and no "complete" backup on any failure (the partial folder is removed).
@@ -84,12 +84,26 @@ if [ "$BACKUP_RETENTION_DAYS" -gt 0 ]; then
 fi
 
 now=$(date +%s)
+resp_hset() {  # without redis-cli (e.g. in the postgres image): speak RESP over bash's /dev/tcp
+  local rest=${REDIS_URL#*://} auth="" hostport db=0 host port
+  case $rest in *@*) auth=${rest%%@*}; auth=${auth#*:}; rest=${rest#*@};; esac
+  hostport=${rest%%/*}
+  case $rest in */*) db=${rest#*/}; db=${db%%\?*}; db=${db:-0};; esac
+  host=${hostport%:*}; port=${hostport##*:}; [ "$port" != "$hostport" ] || port=6379
+  resp() { local arg; printf '*%d\r\n' "$#"; for arg in "$@"; do printf '$%d\r\n%s\r\n' "${#arg}" "$arg"; done; }
+  exec 3<>"/dev/tcp/$host/$port" || return 1
+  { [ -z "$auth" ] || resp AUTH "$auth"; resp SELECT "$db"; resp HSET fbrain:metrics:last_success backup "$now"; } >&3
+  local line replies=$(( ${#auth} > 0 ? 3 : 2 )) ok=0
+  for _ in $(seq 1 "$replies"); do IFS= read -r -t 5 line <&3 || return 1; case $line in -*) ok=1;; esac; done
+  exec 3<&- 3>&-
+  return "$ok"
+}
 if [ -n "$REDIS_URL" ]; then
-  if command -v redis-cli >/dev/null; then
-    redis-cli -u "$REDIS_URL" HSET fbrain:metrics:last_success backup "$now" >/dev/null \
+  if command -v "${REDIS_CLI:-redis-cli}" >/dev/null; then
+    "${REDIS_CLI:-redis-cli}" -u "$REDIS_URL" HSET fbrain:metrics:last_success backup "$now" >/dev/null \
       || log "WARNING: could not record the success time in Redis"
   else
-    log "WARNING: redis-cli not installed: success time not recorded in Redis"
+    resp_hset || log "WARNING: could not record the success time in Redis"
   fi
 fi
 metric="# HELP fbrain_backup_last_success_timestamp_seconds Unix time of the last successful backup.

@@ -207,3 +207,28 @@ def test_backup_without_database_url_fails_and_writes_nothing(tmp_path):
     assert failed.returncode == 2
     assert "DATABASE_URL" in failed.stderr
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("redis_cli", ["redis-cli", "/nonexistent/redis-cli"], ids=["redis-cli", "bash-resp"])
+def test_backup_records_its_success_time_in_redis(redis_server, tmp_path, redis_cli):
+    import redis
+
+    if shutil.which("pg_dump") is None or connection.vendor != "postgresql":
+        pytest.skip("needs pg_dump")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _dsn(connection.settings_dict["NAME"]),
+        "MEDIA_ROOT": str(tmp_path / "no-media"),
+        "BACKUP_DIR": str(tmp_path / "b"),
+        "REDIS_URL": redis_server.url.replace("/0", "/3"),
+        "REDIS_CLI": redis_cli,
+    }
+    started = time.time()
+
+    made = _run(BACKUP, env=env)
+
+    assert made.returncode == 0, made.stderr
+    assert "WARNING" not in made.stderr
+    stored = redis.Redis.from_url(env["REDIS_URL"]).hget("fbrain:metrics:last_success", "backup")
+    assert stored is not None
+    assert started - 1 <= float(stored) <= time.time() + 1
