@@ -31,6 +31,9 @@ class ImportInput(serializers.Serializer):
     conflict = serializers.ChoiceField(
         choices=Job.Conflict.choices, default=Job.Conflict.SKIP, help_text="When a note with the title exists."
     )
+    folder_tags = serializers.BooleanField(
+        default=False, help_text="Keep folders as tags (`Projects/Alpha`) instead of a `folder:` property."
+    )
 
 
 class ProgressOutput(serializers.Serializer):
@@ -45,6 +48,7 @@ class JobOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Job.Status.choices)
     dry_run = serializers.BooleanField()
     conflict = serializers.ChoiceField(choices=Job.Conflict.choices)
+    folder_tags = serializers.BooleanField()
     progress = serializers.SerializerMethodField()
     counts = serializers.DictField(child=serializers.IntegerField())
     failure_reason = serializers.CharField()
@@ -120,7 +124,11 @@ class ImportApi(APIView):
         data.is_valid(raise_exception=True)
         values: dict[str, Any] = data.validated_data
         job = services.import_create(
-            owner=request.user, upload=values["file"], dry_run=values["dry_run"], conflict=values["conflict"]
+            owner=request.user,
+            upload=values["file"],
+            dry_run=values["dry_run"],
+            conflict=values["conflict"],
+            folder_tags=values["folder_tags"],
         )
         return _accepted(job)
 

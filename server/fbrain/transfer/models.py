@@ -52,6 +52,8 @@ class Job(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     dry_run = models.BooleanField(default=False)
     conflict = models.CharField(max_length=16, choices=Conflict.choices, default=Conflict.SKIP)
+    # Imports: keep each note's folder as a tag (else as a `folder:` front matter property).
+    folder_tags = models.BooleanField(default=False)
     processed = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)

@@ -24,6 +24,8 @@ _IMAGE_RE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"'\n]*[
 _NOTE_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*<?([^)\s>]+?\.(?:md|markdown))(#[^)\s>]*)?>?\s*\)", re.IGNORECASE)
 _TAG_UNSAFE_RE = re.compile(r"[^\w\-/]+")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_UNSAFE_NAME_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
+_COPY_SUFFIX_RE = re.compile(r" \(\d+\)$")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,17 @@ def clean_title(text: str) -> str:
     return " ".join(text.split())[:TITLE_MAX_LENGTH].strip()
 
 
+def safe_stem(title: str) -> str:
+    """A portable file name (without extension) for a title: what exports use."""
+    return _UNSAFE_NAME_RE.sub("-", title).strip(" .-")[:120] or "Untitled"
+
+
+def title_fits_stem(title: str, stem: str) -> bool:
+    """Whether the file could have been named after `title` (as F_BRAIN exports do), copies included."""
+    wanted = safe_stem(title).lower()
+    return stem.lower() in (wanted, f"{wanted}.md") or _COPY_SUFFIX_RE.sub("", stem).lower() == wanted
+
+
 def folder_tag(folder: str) -> str | None:
     """The tag that keeps a note's folder: `Projects/Alpha 1` -> `Projects/Alpha-1`."""
     parts = [_TAG_UNSAFE_RE.sub("-", part).strip("-") for part in folder.split("/")]
@@ -146,15 +159,19 @@ def _tag_list(value: Any) -> list[str]:
     return tags
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """(F_BRAIN fields, body): the fields are taken out; other keys stay as front matter in the body."""
+def split_front_matter(
+    text: str, *, keys: tuple[str, ...] = FIELD_KEYS, extra: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
+    """(F_BRAIN fields, body): `keys` are taken out, `extra` keys added when absent; other keys stay in the body."""
     data, start = parse_front_matter(text)
-    if not start:
-        return {}, text
-    fields = {key: data.pop(key) for key in FIELD_KEYS if key in data}
+    fields = {key: data.pop(key) for key in keys if key in data}
+    for key, value in (extra or {}).items():
+        data.setdefault(key, value)
     markdown = text[start:]
     if not data:
         return fields, markdown
+    if not start and not extra:
+        return fields, text
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
     return fields, f"---\n{front}---\n{markdown}"
 
@@ -165,21 +182,25 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _parse_note(path: str, data: bytes) -> PlannedNote:
+def _parse_note(path: str, data: bytes, *, folder_tags: bool = False) -> PlannedNote:
     try:
         text = decode(data)
     except UnicodeDecodeError as exc:
         raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
     if "\x00" in text:
         raise ParseError("contains NUL characters")
-    fields, body = split_front_matter(text)
     stem = posixpath.splitext(posixpath.basename(path))[0]
-    raw_title = fields.get("title")
-    title = clean_title(str(raw_title)) if isinstance(raw_title, str | int | float) and str(raw_title).strip() else ""
-    title = title or clean_title(stem) or "Untitled"
     folder = posixpath.dirname(path)
+    # Obsidian names a note by its file; a front matter `title` wins only when the file is named after it
+    # (F_BRAIN's exports), otherwise it stays in the front matter as an ordinary property.
+    raw_title = parse_front_matter(text)[0].get("title")
+    declared = clean_title(str(raw_title)) if isinstance(raw_title, str | int | float) else ""
+    keys = FIELD_KEYS if declared and title_fits_stem(declared, stem) else tuple(k for k in FIELD_KEYS if k != "title")
+    extra = {"folder": folder} if folder and not folder_tags else None
+    fields, body = split_front_matter(text, keys=keys, extra=extra)
+    title = (declared if "title" in fields else "") or clean_title(stem) or "Untitled"
     tags = _tag_list(fields.get("tags")) + _tag_list(fields.get("tag"))
-    tag = folder_tag(folder)
+    tag = folder_tag(folder) if folder_tags else None
     if tag and tag.lower() not in {name.lower() for name in tags}:
         tags.append(tag)
     url = fields.get("url")
@@ -308,8 +329,11 @@ def _resolve_references(note: PlannedNote, index: _Index) -> None:
             note.attachments.append(Reference(match.start(), match.end(), attachment, alias=alt))
 
 
-def plan_vault(files: dict[str, bytes]) -> VaultPlan:
-    """Parse every Markdown file; other files become attachments when a note references them."""
+def plan_vault(files: dict[str, bytes], *, folder_tags: bool = False) -> VaultPlan:
+    """Parse every Markdown file; other files become attachments when a note references them.
+
+    A note's folder is kept as a `folder:` front matter property, or with `folder_tags` as a tag.
+    """
     root = common_root(list(files))
     plan = VaultPlan(root=root)
     relative = {path[len(root) :]: data for path, data in files.items()}
@@ -317,7 +341,7 @@ def plan_vault(files: dict[str, bytes]) -> VaultPlan:
     aliases: dict[str, list[str]] = {}
     for path in sorted(p for p in relative if is_note(p)):
         try:
-            note = _parse_note(path, relative[path])
+            note = _parse_note(path, relative[path], folder_tags=folder_tags)
             aliases[path] = _aliases_of(note.body)
         except ParseError as exc:
             plan.errors.append(FileError(path, str(exc)))

@@ -19,15 +19,15 @@ from fbrain.notes.models import Note, NoteTag
 from fbrain.notes.parsing import ParseError, parse_front_matter
 from fbrain.transfer.models import Attachment, Job
 from fbrain.transfer.services.jobs import JobCancelled, Progress, job_claim, job_finish
+from fbrain.transfer.vault import safe_stem
 
 ATTACHMENT_URL_RE = re.compile(r"/api/v1/attachments/(\d+)/[^)\s]*")
-_UNSAFE_NAME_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f]+')
 ATTACHMENTS_DIR = "attachments"
 
 
 def file_name(title: str, taken: set[str]) -> str:
     """A portable file name for a title (no path separators or characters Windows and Obsidian refuse)."""
-    stem = _UNSAFE_NAME_RE.sub("-", title).strip(" .-")[:120] or "Untitled"
+    stem = safe_stem(title)
     name, number = f"{stem}.md", 2
     while name.lower() in taken:
         name = f"{stem} ({number}).md"

@@ -117,7 +117,7 @@ def _run(job: Job, archive: zipfile.ZipFile) -> None:
     for name in names:
         if is_note(name):
             contents[name] = read_entry(archive, found.files[name])
-    plan = plan_vault(contents)
+    plan = plan_vault(contents, folder_tags=job.folder_tags)
     root = plan.root
     job.errors = [error.as_dict() for error in plan.errors]
     job.errors += [{"path": path.removeprefix(root), "message": why} for path, why in found.skipped]

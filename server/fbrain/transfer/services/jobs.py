@@ -39,7 +39,9 @@ def _queue(job: Job) -> None:
 
 
 @transaction.atomic
-def import_create(*, owner: Any, upload: UploadedFile, dry_run: bool = False, conflict: str = "skip") -> Job:
+def import_create(
+    *, owner: Any, upload: UploadedFile, dry_run: bool = False, conflict: str = "skip", folder_tags: bool = False
+) -> Job:
     """Store an uploaded zip and queue its import. PayloadTooLarge over the upload limit; 400 if not a zip."""
     import zipfile
 
@@ -56,6 +58,7 @@ def import_create(*, owner: Any, upload: UploadedFile, dry_run: bool = False, co
         kind=Job.Kind.IMPORT,
         dry_run=dry_run,
         conflict=conflict,
+        folder_tags=folder_tags,
         upload_name=(upload.name or "upload.zip")[:255],
         expires_at=_expiry(),
     )

@@ -29,18 +29,19 @@ def titles(user):
 def test_import_creates_notes_tags_links_and_attachments(user):
     job = start(user)
     assert job.status == "succeeded"
-    assert titles(user) == ["Alpha", "Beta Project", "Welcome"]
+    assert titles(user) == ["Alpha", "Beta", "Welcome"]
     alpha = Note.objects.get(owner=user, title="Alpha")
     welcome = Note.objects.get(owner=user, title="Welcome")
     assert sorted(nt.tag.name for nt in welcome.note_tags.select_related("tag")) == ["greeting", "intro"]
-    assert [nt.tag.name for nt in alpha.note_tags.select_related("tag")] == ["Projects"]
+    assert [nt.tag.name for nt in alpha.note_tags.select_related("tag")] == []
+    assert alpha.body.startswith("---\nfolder: Projects\n---\n")
     assert welcome.created_at.year == 2023
     assert welcome.aliases == ["Start"]
-    # [[start]] resolved by alias, [[Beta|the beta]] by file name though the title differs.
+    # [[start]] resolved by alias, [[Beta|the beta]] by file name.
     targets = Link.objects.filter(source=alpha).values_list("target__title", flat=True)
-    assert sorted(title or "" for title in targets) == ["Beta Project", "Welcome"]
+    assert sorted(title or "" for title in targets) == ["Beta", "Welcome"]
     assert "[[Welcome|start]]" in alpha.body
-    assert "[[Beta Project|the beta]]" in alpha.body
+    assert "[[Beta|the beta]]" in alpha.body
     pending = Link.objects.get(source=welcome, target__isnull=True)
     assert pending.target_title == "missing page"
     assert Attachment.objects.filter(owner=user).count() == 2
@@ -66,9 +67,9 @@ def test_import_dry_run_reports_and_writes_nothing(user):
 @pytest.mark.parametrize(
     ("policy", "expected_titles", "alpha_body_from_vault"),
     [
-        ("skip", ["Alpha", "Beta Project", "Welcome"], False),
-        ("rename", ["Alpha", "Alpha (imported)", "Beta Project", "Welcome"], False),
-        ("overwrite", ["Alpha", "Beta Project", "Welcome"], True),
+        ("skip", ["Alpha", "Beta", "Welcome"], False),
+        ("rename", ["Alpha", "Alpha (imported)", "Beta", "Welcome"], False),
+        ("overwrite", ["Alpha", "Beta", "Welcome"], True),
     ],
 )
 def test_import_conflict_policies(user, policy, expected_titles, alpha_body_from_vault):
@@ -100,7 +101,7 @@ def test_a_resumed_import_skips_files_already_written(user, settings):
     JobItem.objects.create(job=job, path="Welcome.md", action="create", note=welcome)
     Job.objects.filter(pk=job.pk).update(status="running", attempts=1, heartbeat_at=None)
     assert services.import_run(job_id=str(job.pk)) == "succeeded"
-    assert titles(user) == ["Alpha", "Beta Project", "Welcome"]
+    assert titles(user) == ["Alpha", "Beta", "Welcome"]
     job.refresh_from_db()
     assert job.attempts == 2
 

@@ -16,20 +16,36 @@ def test_plan_vault_takes_titles_from_file_names_and_front_matter():
         }
     )
     titles = {note.path: note.title for note in plan.notes}
-    assert titles == {"Daily/2024-01-02.md": "2024-01-02", "People/alice.md": "Alice Martin", "Ideas.markdown": "Ideas"}
+    # A front matter title that is not the file's name stays a property: Obsidian names notes by file.
+    assert titles == {"Daily/2024-01-02.md": "2024-01-02", "People/alice.md": "alice", "Ideas.markdown": "Ideas"}
     by_path = plan.by_path()
+    assert by_path["People/alice.md"].body.startswith("---\ntitle: Alice Martin\naliases:\n- Al\nfolder: People\n---\n")
     assert [ref.path for ref in by_path["Daily/2024-01-02.md"].links] == ["People/alice.md"]
     assert [ref.path for ref in by_path["Ideas.markdown"].links] == ["People/alice.md"]
     assert by_path["Ideas.markdown"].pending == ["Missing note"]
-    assert by_path["Daily/2024-01-02.md"].tags == ["Daily"]
+    assert by_path["Daily/2024-01-02.md"].tags == []
+    assert by_path["Daily/2024-01-02.md"].body == "---\nfolder: Daily\n---\nMet [[Alice]] about #project/alpha."
     assert plan.errors == []
+
+
+def test_plan_vault_can_keep_folders_as_tags():
+    plan = plan_vault({"v/Projects/Alpha 1/x.md": md("x"), "v/y.md": md("y")}, folder_tags=True)
+    assert plan.by_path()["Projects/Alpha 1/x.md"].tags == ["Projects/Alpha-1"]
+    assert plan.by_path()["Projects/Alpha 1/x.md"].body == "x"
+
+
+def test_front_matter_title_is_used_when_the_file_is_named_after_it():
+    plan = plan_vault(
+        {"A-B- c.md": md("---\ntitle: 'A/B: c?'\n---\nx"), "A-B- c (2).md": md("---\ntitle: 'A/B: c'\n---\n")}
+    )
+    assert sorted(note.title for note in plan.notes) == ["A/B: c", "A/B: c?"]
 
 
 def test_plan_vault_reads_front_matter_fields_and_keeps_other_keys():
     text = (
         "---\ntitle: T\ntags: [a, '#b']\ncreated: 2023-05-01\nupdated: 2023-05-02T10:00:00Z\ncssclass: wide\n---\nBody"
     )
-    plan = plan_vault({"n.md": md(text)})
+    plan = plan_vault({"T.md": md(text)})
     note = plan.notes[0]
     assert note.title == "T"
     assert note.tags == ["a", "b"]
@@ -65,7 +81,7 @@ def test_plan_vault_resolves_attachments_both_syntaxes():
     assert [ref.path for ref in note.attachments] == ["assets/diagram.png", "img/chart 1.png"]
     assert plan.attachments == ["assets/diagram.png", "img/chart 1.png"]
     body = render_body(note, {}, {"assets/diagram.png": "/a/1", "img/chart 1.png": "/a/2"})
-    assert body == "![diagram.png](/a/1) and ![chart](/a/2) and ![web](https://x.test/a.png)"
+    assert body == "---\nfolder: notes\n---\n![diagram.png](/a/1) and ![chart](/a/2) and ![web](https://x.test/a.png)"
 
 
 def test_plan_vault_ignores_links_in_code_and_dedupes_titles():
@@ -105,7 +121,7 @@ def test_helpers_clean_titles_tags_and_roots():
 
 def test_plan_vault_reads_bookmarks_and_crlf_and_bom():
     text = "\ufeff---\r\ntitle: Site\r\nkind: bookmark\r\nurl: https://example.test/\r\n---\r\nnotes"
-    note = plan_vault({"b.md": text.encode()}).notes[0]
+    note = plan_vault({"Site.md": text.encode()}).notes[0]
     assert (note.kind, note.url, note.body) == ("bookmark", "https://example.test/", "notes")
 
 
@@ -122,7 +138,7 @@ def test_markdown_links_to_notes_become_wiki_links():
     note = plan.by_path()["a/One.md"]
     titles = {n.path: n.title for n in plan.notes}
     assert render_body(note, titles, {}) == (
-        "See [[Second#Part|the second]] and [[Three]] and [web](https://x.test/a.md)"
+        "---\nfolder: a\n---\nSee [[Two Notes#Part|the second]] and [[Three]] and [web](https://x.test/a.md)"
     )
 
 
