@@ -11,7 +11,7 @@ from fbrain.transfer.tests.helpers import PNG, upload
 
 pytestmark = pytest.mark.django_db
 
-VAULT = {
+VAULT: dict[str, str | bytes] = {
     "Garden/.obsidian/app.json": "{}",
     "Garden/Home.md": """---
 tags: [index, meta/start]
@@ -62,7 +62,8 @@ def independent_parse(files):
         if not path.endswith(".md") or "/.obsidian/" in path:
             continue
         stem = path.rsplit("/", 1)[-1][:-3]
-        front, body = {}, text
+        front: dict = {}
+        body = text
         if text.startswith("---\n"):
             raw, body = text[4:].split("\n---\n", 1)
             front = yaml.safe_load(raw) or {}
