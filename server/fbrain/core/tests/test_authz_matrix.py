@@ -1,0 +1,188 @@
+"""The authorisation matrix, generated from the live OpenAPI schema so a new endpoint is covered at once.
+
+For every operation: an anonymous caller gets 401/403 (unless the operation is public by design); another
+user gets 404 for every object of the owner (note, revision, tag, token, bookmark, job, attachment), while
+the owner reads the same URL fine; and the owner's data never shows up in the other user's lists, search,
+graph, backlinks, trash, jobs or export archive.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from fbrain.accounts.services import token_create
+from fbrain.bookmarks.services import bookmark_create
+from fbrain.core.tests.factories import UserFactory
+from fbrain.notes.models import Revision, Tag
+from fbrain.notes.services import note_create, note_delete, note_update
+from fbrain.transfer.models import Attachment, Job
+from fbrain.transfer.services import export_create
+
+# Operations anyone may call (signing in, signing up when enabled). Everything else needs an account.
+PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/signup")}
+# Staff-only operations: a normal user gets 403, not 404 (there is no object to hide).
+STAFF_ONLY = {("GET", "/api/v1/status")}
+# A valid body per method, so a 404 cannot hide behind a 400 for a missing field.
+BODIES: dict[str, dict[str, Any]] = {
+    "PUT": {"title": "Intruder title", "body": "intruder"},
+    "PATCH": {"name": "intruder", "title": "Intruder title"},
+    "POST": {},
+    "DELETE": {},
+    "GET": {},
+}
+
+
+def _operations() -> list[tuple[str, str, list[str]]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
+                continue
+            params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
+            found.append((method.upper(), path, params))
+    return sorted(found)
+
+
+OPERATIONS = _operations()
+OWNED = [op for op in OPERATIONS if op[2]]
+COLLECTION_GETS = [op for op in OPERATIONS if not op[2] and op[0] == "GET" and (op[0], op[1]) not in STAFF_ONLY]
+
+
+@dataclass
+class Vault:
+    owner: Any
+    intruder: Any
+    owner_client: APIClient
+    intruder_client: APIClient
+    marker: str
+    ids: dict[str, Any]
+
+    def url(self, path: str) -> str:
+        values = dict(self.ids)
+        if path.startswith("/api/v1/trash/"):
+            values["note_id"] = self.ids["trashed_note_id"]
+        missing = [name for name in re.findall(r"{(\w+)}", path) if name not in values]
+        assert not missing, f"{path}: no object for {missing}; add one to the vault fixture of this test"
+        return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
+
+
+def _client(user: Any) -> APIClient:
+    client = APIClient()
+    _, key = token_create(user=user, name="matrix")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def vault(db, settings, tmp_path, django_capture_on_commit_callbacks) -> Vault:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    owner: Any = UserFactory()
+    intruder: Any = UserFactory()
+    marker = f"secret{uuid.uuid4().hex[:12]}"
+    note_create(owner=owner, title=f"{marker} target", body=f"private {marker} #{marker}tag")
+    source = note_create(owner=owner, title=f"{marker} source", body=f"links to [[{marker} target]] and {marker}")
+    note_update(note=source, body=f"edited: links to [[{marker} target]] and {marker} #{marker}tag")
+    trashed = note_create(owner=owner, title=f"{marker} trashed", body=marker)
+    note_delete(note=trashed)
+    token, _ = token_create(user=owner, name=f"{marker} token")
+    bookmark = bookmark_create(owner=owner, url=f"https://example.invalid/{marker}", note=marker)
+    attachment = Attachment(owner=owner, name=f"{marker}.png", size=4, content_type="image/png")
+    attachment.file.save(f"{marker}.png", ContentFile(b"\x89PNG"), save=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_create(owner=owner)
+    ids = {
+        "note_id": source.pk,
+        "trashed_note_id": trashed.pk,
+        "revision_id": Revision.objects.filter(note=source).values_list("pk", flat=True).first(),
+        "tag_id": Tag.objects.filter(owner=owner).values_list("pk", flat=True).first(),
+        "token_id": token.pk,
+        "bookmark_id": bookmark.bookmark.pk,
+        "attachment_id": attachment.pk,
+        "name": attachment.name,
+        "job_id": export.pk,
+    }
+    assert all(value is not None for value in ids.values()), ids
+    # The intruder has data of its own: lists are not trivially empty.
+    note_create(owner=intruder, title="Intruder note", body="mine [[Intruder other]] #mine")
+    return Vault(owner, intruder, _client(owner), _client(intruder), marker, ids)
+
+
+def test_the_schema_lists_the_api_of_every_domain():
+    paths = {path for _, path, _ in OPERATIONS}
+    for expected in ("/api/v1/tokens/", "/api/v1/notes/", "/api/v1/search/", "/api/v1/bookmarks", "/api/v1/jobs"):
+        assert expected in paths
+
+
+@pytest.mark.parametrize(("method", "path", "params"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
+def test_anonymous_callers_are_refused(vault, method, path, params):
+    if (method, path) in PUBLIC:
+        pytest.skip("public by design")
+
+    response = APIClient().generic(method, vault.url(path), data="{}", content_type="application/json")
+
+    assert response.status_code in (401, 403), response.content[:300]
+    assert vault.marker not in response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("method", "path", "params"), OWNED, ids=[f"{m} {p}" for m, p, _ in OWNED])
+def test_another_users_objects_answer_404(vault, method, path, params):
+    url = vault.url(path)
+
+    response = vault.intruder_client.generic(
+        method, url, data=json.dumps(BODIES[method]), content_type="application/json"
+    )
+
+    assert response.status_code == 404, f"{method} {url}: {response.status_code} {response.content[:300]!r}"
+    assert vault.marker not in response.content.decode(errors="replace")
+    if method == "GET":
+        # The same URL works for its owner: the 404 above is isolation, not a wrong id.
+        assert vault.owner_client.get(url).status_code == 200, f"owner cannot GET {url}"
+
+
+@pytest.mark.parametrize(("method", "path", "params"), COLLECTION_GETS, ids=[p for _, p, _ in COLLECTION_GETS])
+def test_nothing_of_the_owner_leaks_into_another_users_lists(vault, method, path, params):
+    for query in ("", f"?q={vault.marker}", f"?q={vault.marker}&include_pending=true", f"?tag={vault.marker}tag"):
+        response = vault.intruder_client.get(f"{path}{query}")
+
+        assert response.status_code in (200, 400), f"{path}{query}: {response.status_code}"
+        assert vault.marker not in response.content.decode(errors="replace"), f"{path}{query} leaks"
+    owner_view = vault.owner_client.get(f"{path}?q={vault.marker}")
+    assert owner_view.status_code in (200, 400)
+
+
+def test_owner_sees_their_data_in_search_so_the_leak_test_is_meaningful(vault):
+    response = vault.owner_client.get(f"/api/v1/search/?q={vault.marker}")
+
+    assert response.status_code == 200
+    assert vault.marker in response.content.decode()
+
+
+def test_another_users_export_archive_holds_none_of_the_owners_notes(vault, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = export_create(owner=vault.intruder)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.failure_reason
+
+    download = vault.intruder_client.get(f"/api/v1/jobs/{job.pk}/download")
+
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        text = "".join(archive.read(name).decode(errors="replace") for name in names)
+    assert any("Intruder note" in name for name in names)
+    assert vault.marker not in text
+    assert all(vault.marker not in name for name in names)
+    assert vault.owner_client.get(f"/api/v1/jobs/{job.pk}/download").status_code == 404
