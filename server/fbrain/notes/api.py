@@ -58,6 +58,10 @@ def _input(serializer_class: type[serializers.Serializer], request: Request) -> 
     if not isinstance(request.data, dict):
         raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
     data = serializer_class(data=request.data)
+    # Unknown keys are refused: a typo (`titel`) must not be silently ignored.
+    unknown = {key: ["Unknown field."] for key in request.data if key not in data.fields}
+    if unknown:
+        raise exceptions.ValidationError(unknown)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
 

@@ -75,6 +75,8 @@ class Note(models.Model):
                 name="notes_trash_idx",
                 condition=Q(deleted_at__isnull=False),
             ),
+            # The scheduled purge looks for old trash across owners.
+            models.Index(fields=["deleted_at"], name="notes_trash_age_idx", condition=Q(deleted_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

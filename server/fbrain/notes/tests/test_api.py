@@ -248,6 +248,7 @@ def test_huge_ids_are_404(client):
         {"title": "t", "archived": "yes"},
         {"title": "t", "body": ["list"]},
         {"title": "t", "tags": [1]},
+        {"title": "t", "titel": "typo"},
     ],
 )
 def test_create_is_strict_about_json_types(client, payload):
