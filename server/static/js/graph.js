@@ -25,7 +25,7 @@
       status.textContent = data.nodes.length ? text + "." : "No notes to draw yet.";
       if (!data.nodes.length) return;
 
-      var accent = cssVar("--accent"), warn = cssVar("--warn"), muted = cssVar("--border"), fg = cssVar("--fg");
+      var accent = cssVar("--accent"), warn = cssVar("--warn"), muted = cssVar("--muted"), fg = cssVar("--fg");
       var noteUrl = box.dataset.noteUrl;
       var graph = new window.ForceGraph(box)
         .width(box.clientWidth)
@@ -37,7 +37,7 @@
         .nodeRelSize(large ? 2 : 4)
         .nodeColor(function (node) { return node.kind === "bookmark" ? warn : accent; })
         .linkColor(function () { return muted; })
-        .linkWidth(large ? 0.5 : 1)
+        .linkWidth(large ? 0.4 : 1)
         .cooldownTicks(large ? 120 : 300)
         .d3AlphaDecay(large ? 0.05 : 0.0228)
         .warmupTicks(large ? 20 : 0)
@@ -52,7 +52,13 @@
             ctx.fillText(node.title.slice(0, 40), node.x, node.y + 10 / scale + 4);
           });
       }
-      graph.onEngineStop(function () { box.dataset.ready = "true"; });
+      var fitted = false;
+      graph.onEngineStop(function () {
+        if (fitted) return;
+        fitted = true;
+        graph.zoomToFit(0, 40);
+        box.dataset.ready = "true";
+      });
       window.addEventListener("resize", function () { graph.width(box.clientWidth).height(box.clientHeight); });
       window.fbrainGraph = graph;
     })

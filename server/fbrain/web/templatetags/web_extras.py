@@ -37,3 +37,9 @@ def initials(name: str) -> str:
 def colour_class(name: str) -> str:
     """A stable colour class (`fav-0` … `fav-7`) for a site name, so the same site keeps its colour."""
     return f"fav-{zlib.crc32(name.lower().encode()) % COLOURS}"
+
+
+@register.filter
+def humanize_key(key: str) -> str:
+    """`pending_links` → `pending links`."""
+    return key.replace("_", " ")
