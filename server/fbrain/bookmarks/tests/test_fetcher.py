@@ -1,9 +1,13 @@
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 
 import pytest
 
 from fbrain.bookmarks.fetcher import Fetcher, FetchError, check_url, parse_retry_after
+from fbrain.bookmarks.tests.fixture_server import FixtureServer
 
 LOCAL = ["127.0.0.1/32"]
 
@@ -265,3 +269,60 @@ def test_parse_retry_after_accepts_seconds_and_dates_and_clamps():
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
     assert parse_retry_after("Thu, 01 Jan 1970 00:01:00 GMT", now=0) == 60
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """An HTTPS fixture server on 127.0.0.1 whose certificate names `pages.fixture.test` only."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=pages.fixture.test",
+            "-addext",
+            "subjectAltName=DNS:pages.fixture.test",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = FixtureServer()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.start()
+    yield server, str(cert)
+    server.stop()
+
+
+def test_https_connects_to_the_checked_address_with_the_host_name_for_sni_and_certificate(tls_server):
+    server, ca = tls_server
+    resolve = resolver_of("127.0.0.1")
+    url = f"https://pages.fixture.test:{server.port}/page"
+    result = Fetcher(resolver=resolve, allow_hosts=LOCAL, ca_certs=ca).fetch(url)
+    assert result.http_status == 200
+    assert server.requests[-1][1]["Host"] == f"pages.fixture.test:{server.port}"
+
+
+def test_https_refuses_a_certificate_for_another_name(tls_server):
+    server, ca = tls_server
+    with pytest.raises(FetchError) as caught:
+        Fetcher(resolver=resolver_of("127.0.0.1"), allow_hosts=LOCAL, ca_certs=ca).fetch(
+            f"https://other.fixture.test:{server.port}/page"
+        )
+    assert caught.value.reason == "tls"
+    assert not caught.value.transient
