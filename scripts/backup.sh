@@ -59,7 +59,9 @@ if [ -d "$MEDIA_ROOT" ]; then
   tar --create --gzip --file="$work/media.tar.gz" --directory="$MEDIA_ROOT" --numeric-owner .
 else
   log "no media folder at $MEDIA_ROOT: archiving an empty one"
-  tar --create --gzip --file="$work/media.tar.gz" --files-from=/dev/null
+  mkdir -p "$work/empty-media"
+  tar --create --gzip --file="$work/media.tar.gz" --directory="$work/empty-media" .
+  rmdir "$work/empty-media"
 fi
 
 finished=$(date +%s)

@@ -232,3 +232,27 @@ def test_backup_records_its_success_time_in_redis(redis_server, tmp_path, redis_
     stored = redis.Redis.from_url(env["REDIS_URL"]).hget("fbrain:metrics:last_success", "backup")
     assert stored is not None
     assert started - 1 <= float(stored) <= time.time() + 1
+
+
+def test_verify_backup_restores_into_a_scratch_database_and_drops_it(vault, tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": _dsn(connection.settings_dict["NAME"]),
+        "MEDIA_ROOT": str(vault),
+        "BACKUP_DIR": str(tmp_path / "b"),
+    }
+    folder = Path(_run(BACKUP, env=env).stdout.strip().splitlines()[-1])
+
+    verified = _run(
+        REPO / "scripts" / "verify-backup.sh", str(folder), env={**env, "ADMIN_DATABASE_URL": _dsn("postgres")}
+    )
+
+    assert verified.returncode == 0, verified.stderr
+    assert "4 notes" in verified.stdout and "2 attachments (0 files missing)" in verified.stdout
+    scratch = verified.stdout.split("scratch database ")[1].split()[0]
+    assert scratch.startswith("fbrain_verify_")
+    with psycopg2.connect(_dsn("postgres")) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [scratch])
+        leftovers = cursor.fetchone()
+    conn.close()
+    assert leftovers == (0,)
