@@ -16,12 +16,12 @@ from fbrain.notes.rendering import render_cached
 LIST_EXCERPT_CHARS = 280
 
 
-def tag_filter(name: str) -> Q:
+def tag_filter(name: str, *, owner: Any) -> Q:
     """Notes carrying tag `name` or one of its children (`project` matches `project/alpha`)."""
     lowered = name.strip().lstrip("#").strip("/").lower()
     return Q(
         id__in=NoteTag.objects.alias(key=Lower("tag__name"))
-        .filter(Q(key=lowered) | Q(key__startswith=lowered + "/"))
+        .filter(Q(key=lowered) | Q(key__startswith=lowered + "/"), tag__owner=owner)
         .values("note_id")
     )
 
@@ -45,7 +45,7 @@ def note_list(
     """The owner's live notes with their tags prefetched; the body is deferred unless `with_body`."""
     notes = Note.objects.filter(owner=owner, deleted_at__isnull=True)
     if tag:
-        notes = notes.filter(tag_filter(tag))
+        notes = notes.filter(tag_filter(tag, owner=owner))
     if kind:
         notes = notes.filter(kind=kind)
     if pinned is not None:
@@ -165,7 +165,7 @@ def graph(*, owner: Any, tag: str | None = None, offset: int = 0, limit: int = 1
     """
     notes = Note.objects.filter(owner=owner, deleted_at__isnull=True)
     if tag:
-        notes = notes.filter(tag_filter(tag))
+        notes = notes.filter(tag_filter(tag, owner=owner))
     count = notes.count()
     nodes = list(notes.order_by("id").values("id", "title", "kind")[offset : offset + limit])
     edges_query = Link.objects.filter(
