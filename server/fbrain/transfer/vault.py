@@ -218,27 +218,32 @@ def _parse_note(path: str, data: bytes, *, folder_tags: bool = False) -> Planned
     )
 
 
+def _key(text: str) -> str:
+    # Case-insensitive and in one Unicode form: macOS zips file names in NFD, people type NFC.
+    return unicodedata.normalize("NFC", text).lower()
+
+
 class _Index:
     """Obsidian's resolution: by path, then by file name (case-insensitive), then by alias."""
 
     def __init__(self, notes: list[PlannedNote], attachments: list[str], aliases: dict[str, list[str]]) -> None:
-        self.note_paths = {note.path.lower(): note.path for note in notes}
-        self.note_no_ext = {posixpath.splitext(note.path)[0].lower(): note.path for note in notes}
+        self.note_paths = {_key(note.path): note.path for note in notes}
+        self.note_no_ext = {_key(posixpath.splitext(note.path)[0]): note.path for note in notes}
         self.note_names: dict[str, str] = {}
         for note in sorted(notes, key=lambda n: (n.path.count("/"), n.path)):
-            self.note_names.setdefault(posixpath.splitext(posixpath.basename(note.path))[0].lower(), note.path)
-        self.titles = {note.title.lower(): note.path for note in notes}
+            self.note_names.setdefault(_key(posixpath.splitext(posixpath.basename(note.path))[0]), note.path)
+        self.titles = {_key(note.title): note.path for note in notes}
         self.aliases: dict[str, str] = {}
         for path, names in aliases.items():
             for alias in names:
-                self.aliases.setdefault(alias.lower(), path)
-        self.files = {path.lower(): path for path in attachments}
+                self.aliases.setdefault(_key(alias), path)
+        self.files = {_key(path): path for path in attachments}
         self.file_names: dict[str, str] = {}
         for path in sorted(attachments, key=lambda p: (p.count("/"), p)):
-            self.file_names.setdefault(posixpath.basename(path).lower(), path)
+            self.file_names.setdefault(_key(posixpath.basename(path)), path)
 
     def note(self, target: str) -> str | None:
-        key = target.strip().lstrip("/").lower()
+        key = _key(target.strip().lstrip("/"))
         for table in (self.note_paths, self.note_no_ext):
             if key in table:
                 return table[key]
@@ -250,8 +255,8 @@ class _Index:
         return self.titles.get(key) or self.aliases.get(key)
 
     def attachment(self, target: str, folder: str) -> str | None:
-        key = target.strip().lower()
-        relative = posixpath.normpath(posixpath.join(folder, key)).lower() if folder else posixpath.normpath(key)
+        key = _key(target.strip())
+        relative = _key(posixpath.normpath(posixpath.join(folder, key))) if folder else posixpath.normpath(key)
         for candidate in (relative, key.lstrip("/")):
             if candidate in self.files:
                 return self.files[candidate]
@@ -286,10 +291,11 @@ def _resolve_references(note: PlannedNote, index: _Index) -> None:
     masked = mask_code(note.body, start)
     for link in find_links(masked):
         target = link.title
-        if link.embed and not is_note(target) and "." in posixpath.basename(target):
+        if not is_note(target) and "." in posixpath.basename(target):
             attachment = index.attachment(target, note.folder)
             if attachment:
-                note.attachments.append(Reference(link.start, link.end, attachment, alias=link.alias or target))
+                alias = link.alias or target
+                note.attachments.append(Reference(link.start, link.end, attachment, alias=alias, embed=link.embed))
                 continue
         path = index.note(target)
         if path is None:
@@ -326,7 +332,7 @@ def _resolve_references(note: PlannedNote, index: _Index) -> None:
         attachment = index.attachment(unquote(raw.split("#", 1)[0].split("?", 1)[0]), note.folder)
         if attachment:
             alt = note.body[match.start(1) : match.end(1)]
-            note.attachments.append(Reference(match.start(), match.end(), attachment, alias=alt))
+            note.attachments.append(Reference(match.start(), match.end(), attachment, alias=alt, embed=True))
 
 
 def plan_vault(files: dict[str, bytes], *, folder_tags: bool = False) -> VaultPlan:
@@ -377,7 +383,7 @@ def render_body(note: PlannedNote, titles: dict[str, str], attachment_urls: dict
         url = attachment_urls.get(ref.path)
         if url:
             alt = ref.alias.replace("]", "")
-            replacements.append((ref.start, ref.end, f"![{alt}]({url})"))
+            replacements.append((ref.start, ref.end, f"{'!' if ref.embed else ''}[{alt}]({url})"))
     body = note.body
     for start, end, text in sorted(replacements, reverse=True):
         body = body[:start] + text + body[end:]

@@ -145,3 +145,12 @@ def test_markdown_links_to_notes_become_wiki_links():
 def test_front_matter_tags_are_cleaned_not_fatal():
     note = plan_vault({"n.md": md("---\ntag: single\ntags: ['my tag', 'a.b', '123', null]\n---\n")}).notes[0]
     assert note.tags == ["my-tag", "a-b", "single"]
+
+
+def test_links_to_files_and_decomposed_unicode_names_resolve():
+    decomposed = "Cafe\u0301.md"  # as macOS zips it
+    plan = plan_vault({"n.md": md("[[Café]] and [[doc.pdf|the doc]]"), decomposed: md("x"), "doc.pdf": b"%PDF"})
+    note = plan.by_path()["n.md"]
+    assert [ref.path for ref in note.links] == [decomposed]
+    assert note.pending == []
+    assert render_body(note, {decomposed: "Café"}, {"doc.pdf": "/a/9"}) == "[[Café]] and [the doc](/a/9)"
