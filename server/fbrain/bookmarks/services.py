@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fbrain.bookmarks.extraction import Extracted, extract
@@ -82,10 +82,18 @@ def bookmark_create(
     if title is None or not title.strip():
         placeholder = _free_title(owner, title_from_url(url))
         title = placeholder
-    created = notes.note_create(owner=owner, title=title, body=note, kind=Note.Kind.BOOKMARK, tags=tags)
-    bookmark = Bookmark.objects.create(
-        note=created, owner=owner, url=url, normalized_url=normalized, placeholder_title=placeholder
-    )
+    try:
+        with transaction.atomic():
+            created = notes.note_create(owner=owner, title=title, body=note, kind=Note.Kind.BOOKMARK, tags=tags)
+            bookmark = Bookmark.objects.create(
+                note=created, owner=owner, url=url, normalized_url=normalized, placeholder_title=placeholder
+            )
+    except IntegrityError:
+        # A concurrent request saved the same URL first: answer with its bookmark, like a sequential repeat.
+        winner = Bookmark.objects.select_related("note").filter(owner=owner, normalized_url=normalized).first()
+        if winner is None:
+            raise
+        return CreateResult(winner, created=False)
     _queue_capture(created.pk)
     return CreateResult(bookmark, created=True)
 

@@ -148,3 +148,21 @@ def test_capture_disabled_fails_at_once_without_fetching(user, page_server, sett
     assert "CAPTURE_ENABLED" in bookmark.failure_reason
     assert services.bookmark_check_link(bookmark_id=bookmark.pk) == "skipped"
     assert page_server.requests == []
+
+
+def test_bookmark_create_losing_a_race_returns_the_winner(user, monkeypatch):
+    winner = make_bookmark(owner=user, url="http://127.0.0.1:9/race")
+    real_filter = Bookmark.objects.filter
+    calls = []
+
+    def first_lookup_misses(*args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            return Bookmark.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Bookmark.objects, "filter", first_lookup_misses)
+    result = services.bookmark_create(owner=user, url="http://127.0.0.1:9/race", title="Another title")
+    assert not result.created
+    assert result.bookmark.pk == winner.pk
+    assert not Note.objects.filter(title="Another title").exists()
