@@ -31,7 +31,6 @@
   textarea.parentNode.appendChild(list);
   textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", list.id);
-  textarea.setAttribute("aria-expanded", "false");
 
   var active = -1;
   var trigger = null;   // {kind: "title"|"tag", start: index of the query in the text, query: string}
@@ -54,7 +53,6 @@
     list.innerHTML = "";
     active = -1;
     trigger = null;
-    textarea.setAttribute("aria-expanded", "false");
     textarea.removeAttribute("aria-activedescendant");
   }
 
@@ -86,7 +84,6 @@
     list.style.top = top + "px";
     list.style.left = textarea.offsetLeft + 12 + "px";
     list.hidden = false;
-    textarea.setAttribute("aria-expanded", "true");
     highlight(0);
   }
 
