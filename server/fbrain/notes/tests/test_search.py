@@ -112,3 +112,27 @@ def test_note_search_pages(user):
     first = note_search(owner=user, query="shared", limit=2)
     third = note_search(owner=user, query="shared", offset=4, limit=2)
     assert first.count == 5 and len(first.hits) == 2 and len(third.hits) == 1
+
+
+def test_like_fallback_matches_the_same_syntax(vault):
+    from fbrain.notes.search import _fallback_search, _filtered
+
+    def like(query):
+        return sorted(hit.note.title for hit in _fallback_search(_filtered(vault, {}), parse_query(query), 0, 10).hits)
+
+    assert like("budget") == ["Meeting notes", "Réunion d'équipe"]
+    assert like("budget -hiring") == ["Réunion d'équipe"]
+    assert like('"quarterly budget"') == ["Meeting notes"]
+    assert like("recipe OR meeting") == ["Meeting notes", "Recipe"]
+    assert like("projet") == ["Réunion d'équipe"]
+    snippet = _fallback_search(_filtered(vault, {}), parse_query("sugar"), 0, 10).hits[0].snippet
+    assert "<mark>sugar</mark>" in snippet
+
+
+def test_simple_snippet_windows_and_escapes():
+    from fbrain.notes.search import _simple_snippet
+
+    body = "x" * 300 + " <b>needle</b> " + "y" * 300
+    snippet = _simple_snippet(body, ["needle"])
+    assert snippet.startswith("… ") and "<mark>needle</mark>" in snippet and "&lt;b&gt;" in snippet
+    assert _simple_snippet("no match here", ["zzz"]) == "no match here"
