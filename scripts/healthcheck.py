@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Container health checks without curl: `healthcheck.py web|worker|beat` (exit 0 = healthy)."""
+"""Container health checks without curl: `healthcheck.py web|ready|worker|beat` (exit 0 = healthy)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sys
 import urllib.request
 
 
-def check_web() -> bool:
-    """GET /healthz on the local gunicorn/runserver with a Host header Django accepts."""
-    url = os.environ.get("HEALTHCHECK_URL", "http://127.0.0.1:8000/healthz")
+def check_web(path: str = "/healthz") -> bool:
+    """GET /healthz (or `path`) on the local gunicorn/runserver with a Host header Django accepts."""
+    url = os.environ.get("HEALTHCHECK_URL", "http://127.0.0.1:8000/healthz").replace("/healthz", path)
     hosts = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
     host = next((h for h in hosts if h != "*" and not h.startswith(".")), "localhost")
     headers = {"Host": host, "X-Forwarded-Proto": "https"}
@@ -45,7 +45,12 @@ def check_beat() -> bool:
         return False
 
 
-CHECKS = {"web": check_web, "worker": check_worker, "beat": check_beat}
+def check_ready() -> bool:
+    """GET /readyz: database, cache, broker and migrations all answer (used by scripts/deploy.sh)."""
+    return check_web("/readyz")
+
+
+CHECKS = {"web": check_web, "ready": check_ready, "worker": check_worker, "beat": check_beat}
 
 
 def main() -> int:

@@ -42,6 +42,7 @@ docker compose version >/dev/null 2>&1 || die "Docker Compose v2 (docker compose
 project=${SMOKE_PROJECT:-fbrain-smoke-$mode-$$}
 work=$(mktemp -d "${TMPDIR:-/tmp}/fbrain-smoke.XXXXXX")
 envfile=$work/smoke.env
+: >"$work/app.env"  # the app containers' extra settings: none (a local .env stays out)
 files=(-f docker-compose.yml)
 [ "$mode" = prod ] && files+=(-f docker-compose.prod.yml)
 dc() { docker compose --project-name "$project" --env-file "$envfile" "${files[@]}" "$@"; }
@@ -83,7 +84,7 @@ smoke_password=$(rand)
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 version=smoke-$revision
 {
-  echo "FBRAIN_ENV_FILE=/dev/null"
+  echo "FBRAIN_ENV_FILE=$work/app.env"
   echo "BIND_ADDRESS=127.0.0.1"
   echo "PROXY_BIND=127.0.0.1"
   echo "WEB_PORT=$web_port"

@@ -73,17 +73,19 @@ rm -f "$setup_log"
 # ---------------------------------------------------------------- 3. compose config
 say "docker compose config (dev, dev+prod)"
 prod_files=(-f docker-compose.yml -f docker-compose.prod.yml)
-docker compose --env-file /dev/null -f docker-compose.yml config --quiet || fail "compose config (dev)"
+no_env=$(mktemp)  # an empty env file: a local .env must not change the result
+docker compose --env-file "$no_env" -f docker-compose.yml config --quiet || fail "compose config (dev)"
 secrets=(SECRET_KEY=x POSTGRES_PASSWORD=x REDIS_PASSWORD=x ALLOWED_HOSTS=x GRAFANA_ADMIN_PASSWORD=x)
-env "${secrets[@]}" docker compose --env-file /dev/null "${prod_files[@]}" config --quiet \
+env "${secrets[@]}" docker compose --env-file "$no_env" "${prod_files[@]}" config --quiet \
   || fail "compose config (dev+prod)"
 for var in SECRET_KEY POSTGRES_PASSWORD REDIS_PASSWORD ALLOWED_HOSTS GRAFANA_ADMIN_PASSWORD; do
   others=()
   for s in "${secrets[@]}"; do [ "${s%%=*}" = "$var" ] || others+=("$s"); done
-  out=$(env -u "$var" "${others[@]}" docker compose --env-file /dev/null "${prod_files[@]}" config 2>&1 >/dev/null) \
+  out=$(env -u "$var" "${others[@]}" docker compose --env-file "$no_env" "${prod_files[@]}" config 2>&1 >/dev/null) \
     && fail "prod config without $var did not fail"
   case "$out" in *"$var is required"*) ;; *) fail "prod config without $var: message lacks the name: $out" ;; esac
 done
+rm -f "$no_env"
 
 # ---------------------------------------------------------------- 5. smoke tests (+ 4. on the built image)
 say "smoke test: development stack"
