@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -15,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fbrain.core.errors import PreconditionFailed
+from fbrain.core.errors import PayloadTooLarge, PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.notes import search, selectors, services
 from fbrain.notes import serializers as s
@@ -54,12 +55,23 @@ def _query(serializer_class: type[serializers.Serializer], request: Request) -> 
     return dict(data.validated_data)
 
 
+def _payload(request: Request) -> Any:
+    try:
+        return request.data
+    except RequestDataTooBig:
+        # Beyond DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all: still say which field.
+        raise PayloadTooLarge(
+            "The request body is too large.", fields={"body": ["A note body is limited to 1 MiB of UTF-8."]}
+        ) from None
+
+
 def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
+    payload = _payload(request)
+    if not isinstance(payload, dict):
         raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
-    data = serializer_class(data=request.data)
+    data = serializer_class(data=payload)
     # Unknown keys are refused: a typo (`titel`) must not be silently ignored.
-    unknown = {key: ["Unknown field."] for key in request.data if key not in data.fields}
+    unknown = {key: ["Unknown field."] for key in payload if key not in data.fields}
     if unknown:
         raise exceptions.ValidationError(unknown)
     data.is_valid(raise_exception=True)

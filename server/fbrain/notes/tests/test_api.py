@@ -287,3 +287,11 @@ def test_empty_if_match_is_ignored(client):
     assert response.status_code == 200
     bad = client.patch(f"/api/v1/notes/{note['id']}/", {"body": "y"}, format="json", HTTP_IF_MATCH="garbage")
     assert bad.status_code == 412
+
+
+def test_a_request_beyond_the_upload_limit_is_413_naming_the_body(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    payload = json.dumps({"title": "big", "body": "a" * 2000})
+    response = client.post("/api/v1/notes/", data=payload, content_type="application/json")
+    assert response.status_code == 413 and "body" in response.json()["error"]["fields"]
+    assert not Note.objects.exists()
