@@ -1,39 +1,50 @@
-"""Admin pages for the knowledge base (read-mostly: writes belong to the services)."""
+"""Admin pages for the knowledge base: read-only views (writes go through the services and the API/UI)."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from fbrain.notes.models import Link, Note, Revision, Tag
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browse and delete only: an admin edit would skip parsing, links, revisions and the search index."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(ReadOnlyAdmin):
     list_display = ("title", "owner", "kind", "pinned", "archived", "version", "updated_at", "deleted_at")
     list_filter = ("kind", "pinned", "archived")
     search_fields = ("title", "owner__username")
-    raw_id_fields = ("owner",)
-    readonly_fields = ("version", "created_at", "updated_at", "deleted_at", "aliases")
     exclude = ("search_vector", "extra_text")
     list_select_related = ("owner",)
     show_full_result_count = False
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ReadOnlyAdmin):
     list_display = ("name", "owner", "created_at")
     search_fields = ("name", "owner__username")
-    raw_id_fields = ("owner",)
     list_select_related = ("owner",)
 
 
 @admin.register(Link)
-class LinkAdmin(admin.ModelAdmin):
+class LinkAdmin(ReadOnlyAdmin):
     list_display = ("source", "target_title", "target", "embed")
-    raw_id_fields = ("owner", "source", "target")
     list_select_related = ("source", "target")
+    show_full_result_count = False
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(ReadOnlyAdmin):
     list_display = ("note", "version", "title", "created_at")
-    raw_id_fields = ("note",)
     list_select_related = ("note",)
+    exclude = ("body",)
+    show_full_result_count = False
