@@ -56,6 +56,14 @@
     });
   });
 
+  // A note page after a save: the editor's draft of it is no longer needed.
+  var saved = document.querySelector("[data-saved-draft]");
+  if (saved && window.localStorage) {
+    saved.getAttribute("data-saved-draft").split(" ").forEach(function (key) {
+      if (key) localStorage.removeItem("fbrain-draft:" + key);
+    });
+  }
+
   // <select data-autosubmit> submits its form on change (filters without a button press).
   document.addEventListener("change", function (event) {
     var target = event.target;

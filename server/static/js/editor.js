@@ -6,7 +6,7 @@
   if (!form || !textarea) return;
 
   var dirty = false;
-  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("input", function () { dirty = true; saveDraft(); });
   form.addEventListener("submit", function () { dirty = false; });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
@@ -19,6 +19,44 @@
       form.requestSubmit();
     }
   });
+
+  // ---- drafts: what is typed survives an expired session, a crash or a closed tab (kept in this browser only)
+  var draftKey = "fbrain-draft:" + form.getAttribute("action");
+  var title = document.getElementById("id_title");
+  var draftTimer = null;
+
+  function saveDraft() {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(function () {
+      try {
+        localStorage.setItem(draftKey, JSON.stringify({
+          title: title ? title.value : "", body: textarea.value, savedAt: new Date().toISOString()
+        }));
+      } catch (error) { /* storage full or disabled: the beforeunload guard still protects */ }
+    }, 300);
+  }
+
+  function offerDraft() {
+    var draft = null;
+    try { draft = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (error) { draft = null; }
+    if (!draft || (draft.body === textarea.value && (!title || draft.title === title.value))) return;
+    var banner = document.getElementById("draft-banner");
+    if (!banner) return;
+    banner.querySelector("[data-draft-time]").textContent = new Date(draft.savedAt).toLocaleString();
+    banner.hidden = false;
+    banner.querySelector("[data-draft-restore]").addEventListener("click", function () {
+      if (title && draft.title) title.value = draft.title;
+      textarea.value = draft.body;
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      banner.hidden = true;
+      textarea.focus();
+    });
+    banner.querySelector("[data-draft-discard]").addEventListener("click", function () {
+      localStorage.removeItem(draftKey);
+      banner.hidden = true;
+    });
+  }
+  offerDraft();
 
   // ---- autocomplete ([[title and #tag), an ARIA combobox on the textarea
   var list = document.createElement("ul");

@@ -259,3 +259,14 @@ def test_tag_merge_errors_keep_the_form(signed_in, make):
 
 def test_empty_tags_page(signed_in):
     assert "No tags yet" in signed_in.get("/tags/").content.decode()
+
+
+def test_note_page_after_a_save_lets_the_browser_drop_the_draft(signed_in, make, member):
+    note = make("Drafted", "one")
+    signed_in.post(f"/notes/{note.pk}/edit/", {"title": "Drafted", "body": "two", "version": 1})
+    first = signed_in.get(f"/notes/{note.pk}/").content.decode()
+    assert f'data-saved-draft="/notes/{note.pk}/edit/"' in first
+    assert "data-saved-draft" not in signed_in.get(f"/notes/{note.pk}/").content.decode()
+    signed_in.post("/notes/new/", {"title": "Brand new", "body": ""})
+    created = Note.objects.get(owner=member, title="Brand new")
+    assert 'data-saved-draft="/notes/new/"' in signed_in.get(f"/notes/{created.pk}/").content.decode()

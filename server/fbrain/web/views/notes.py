@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +25,8 @@ from fbrain.web.forms import NoteForm, add_domain_error
 from fbrain.web.text import diff_lines, flatten_tree, link_context, tag_tree
 
 PAGE_SIZE = 50
+# The editor path whose browser-side draft the next note page may delete (set only after a successful save).
+SAVED_DRAFTS = "web_saved_draft"
 BACKLINKS_SHOWN = 100
 SORTS: dict[str, tuple[Any, ...]] = {
     "updated": ("-updated_at", "-id"),
@@ -114,6 +117,7 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
             "resolved": [link for link in outgoing if link.target_id],
             "pending": [link for link in outgoing if not link.target_id],
             "revision_count": selectors.revision_list(owner=request.user, note=note).count(),
+            "saved_drafts": request.session.pop(SAVED_DRAFTS, ""),
         },
     )
 
@@ -138,6 +142,7 @@ def note_create(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, f"Created “{note.title}”.")
+            request.session[SAVED_DRAFTS] = reverse("notes:create")
             return redirect("notes:detail", note.pk)
     return _editor(request, form, None, status=400)
 
@@ -172,6 +177,7 @@ def note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, f"Saved “{saved.title}” (version {saved.version}).")
+            request.session[SAVED_DRAFTS] = reverse("notes:edit", args=[saved.pk])
             return redirect("notes:detail", saved.pk)
     return _editor(request, form, note, status=400)
 

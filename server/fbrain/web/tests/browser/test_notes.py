@@ -113,3 +113,26 @@ def test_xss_payload_in_a_note_does_not_execute(signed_in, member):
     page.wait_for_timeout(300)
     assert page.evaluate("window.pwned") is None
     assert dialogs == []
+
+
+def test_text_typed_before_the_session_expired_is_restored(page, member):
+    from fbrain.notes import services
+    from fbrain.web.tests.browser.conftest import sign_in
+
+    note = services.note_create(owner=member, title="Long essay", body="First draft.")
+    sign_in(page)
+    page.goto(f"/notes/{note.pk}/edit/")
+    page.get_by_label("Text (Markdown)").fill("First draft.\n\nAn hour of careful writing.")
+    page.wait_for_timeout(500)
+    page.context.clear_cookies(name="sessionid")  # the session expired; the CSRF cookie lives on
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(lambda url: "/accounts/login/" in url and "next=" in url)
+    sign_in(page, open_form=False)
+    page.wait_for_url(f"**/notes/{note.pk}/edit/")
+    page.get_by_role("button", name="Restore it").click()
+    assert page.get_by_label("Text (Markdown)").input_value() == "First draft.\n\nAn hour of careful writing."
+    page.get_by_role("button", name="Save").click()
+    page.locator("#note-body", has_text="An hour of careful writing.").wait_for()
+    page.goto(f"/notes/{note.pk}/edit/")
+    page.locator("#preview p").first.wait_for()
+    assert page.locator("#draft-banner").is_hidden()

@@ -24,7 +24,7 @@ def test_sign_in_with_a_typo_keeps_the_username_then_succeeds(page, member):
 def test_expired_session_goes_to_sign_in_and_back(page, member):
     sign_in(page)
     page.goto("/settings/")
-    page.context.clear_cookies()
+    page.context.clear_cookies(name="sessionid")
     page.reload()
     assert "/accounts/login/" in page.url
     assert "next=/settings/" in page.url
