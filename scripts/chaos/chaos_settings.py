@@ -18,6 +18,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Sweep for abandoned messages every 2 s instead of every 10 x 10 s.
     "unacked_restore_interval": 2,
     "unacked_restore_throttle": 1,
+    # A worker SIGKILLed during a sweep leaves the sweep's Redis mutex behind; it expires after this many
+    # seconds (kombu's default, 300, would hold every other worker's sweep back for 5 minutes).
+    "unacked_mutex_expire": 5,
 }
 CELERY_IMPORTS = ["chaos_tasks"]
 CELERY_BEAT_SCHEDULE = {

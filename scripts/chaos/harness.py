@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,24 +182,63 @@ class PrivateRedis:
         self.process = None
 
 
+# ------------------------------------------------------------------------------------------ fixture pages
+class FixturePage(BaseHTTPRequestHandler):
+    """A readable HTML page for bookmark captures, after a short delay (so captures are in flight)."""
+
+    delay = 0.1
+
+    def do_GET(self) -> None:
+        time.sleep(self.delay)
+        body = (
+            f"<html><head><title>Chaos page {self.path}</title></head><body><article><h1>Page {self.path}</h1>"
+            + "<p>Readable text for the capture under chaos. " * 20
+            + "</p></article></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def start_fixture_server() -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((HOST, free_port()), FixturePage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 # ------------------------------------------------------------------------------------------ app processes
 class Proc:
-    """A child process in its own session, stopped (with its children) by its process group id."""
+    """A child process in its own session, stopped (with its children) by its process group id.
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path, cwd: Path = SERVER) -> None:
+    With `supervise=True` it is restarted 1 s after it exits on its own, like a container under a restart
+    policy (`restart: unless-stopped`, a Kubernetes Deployment); `restarts` counts those restarts.
+    """
+
+    def __init__(
+        self, name: str, args: list[str], env: dict[str, str], log: Path, cwd: Path = SERVER, supervise: bool = False
+    ) -> None:
         self.name = name
         self.args = args
         self.env = env
         self.log = log
         self.cwd = cwd
         self.popen: subprocess.Popen[bytes] | None = None
+        self.supervise = supervise
+        self.restarts = 0
+        self._stopping = False
+        self._monitor: threading.Thread | None = None
 
     @property
     def pid(self) -> int:
         assert self.popen is not None
         return self.popen.pid
 
-    def start(self) -> None:
+    def _spawn(self) -> None:
         self.popen = subprocess.Popen(
             self.args,
             cwd=self.cwd,
@@ -208,6 +248,24 @@ class Proc:
             start_new_session=True,
         )
 
+    def _watch(self) -> None:
+        while not self._stopping:
+            popen = self.popen
+            if popen is not None and popen.poll() is not None and not self._stopping:
+                self.restarts += 1
+                say(f"{self.name} exited on its own (code {popen.returncode}); supervisor restarts it in 1 s")
+                time.sleep(1)
+                if not self._stopping:
+                    self._spawn()
+            time.sleep(0.2)
+
+    def start(self) -> None:
+        self._stopping = False
+        self._spawn()
+        if self.supervise and self._monitor is None:
+            self._monitor = threading.Thread(target=self._watch, daemon=True)
+            self._monitor.start()
+
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
@@ -216,7 +274,15 @@ class Proc:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, sig)
 
+    def kill(self) -> None:
+        """SIGKILL the whole process group, on purpose: the supervisor does not restart it."""
+        self._stopping = True
+        self.signal_group(signal.SIGKILL)
+        if self.popen is not None:
+            self.popen.wait(timeout=10)
+
     def stop(self, timeout: float = 20) -> None:
+        self._stopping = True
         if self.popen is None:
             return
         self.signal_group(signal.SIGTERM)
@@ -243,6 +309,11 @@ class Stack:
     beat: Proc | None = None
     extra: list[Proc] = field(default_factory=list)
     token: str = ""
+    pages: ThreadingHTTPServer | None = None
+
+    def page_url(self, name: str) -> str:
+        assert self.pages is not None
+        return f"http://{HOST}:{self.pages.server_port}/{name}"
 
     @classmethod
     @contextlib.contextmanager
@@ -290,6 +361,7 @@ class Stack:
             (workdir / "data" / "media").mkdir(parents=True)
             (workdir / "prom").mkdir()
             stack = cls(workdir=workdir, pg=pg, redis=redis, env=env, web_port=web_port)
+            stack.pages = start_fixture_server()
             stack.manage("migrate", "--noinput")
             stack.manage("collectstatic", "--noinput")
             pg.psql(
@@ -306,6 +378,8 @@ class Stack:
             yield stack
         finally:
             if stack is not None:
+                if stack.pages is not None:
+                    stack.pages.shutdown()
                 for proc in [*stack.extra, stack.beat, stack.worker, stack.web]:
                     if proc is not None:
                         proc.stop()
@@ -361,16 +435,23 @@ class Stack:
             ],
             {**self.env, "CELERY_METRICS_PORT": str(free_port()), "LOG_LEVEL": "INFO"},
             self.workdir / f"{name}.log",
+            supervise=True,
         )
 
     def start_worker(self) -> None:
         self.worker = self.worker_proc("worker", "celery,capture,transfer,maintenance", concurrency=4)
+        self._ready_before = self.worker_log().count(" ready.")
         self.worker.start()
         if not wait_until(self.worker_ready, 40, 0.5):
             raise RuntimeError(f"celery worker did not come up; see {self.worker.log}")
 
     def worker_ready(self) -> bool:
-        return " ready." in self.worker_log() if self.worker else False
+        return self.worker_log().count(" ready.") > self._ready_before if self.worker else False
+
+    _ready_before = 0
+
+    def restarts(self) -> dict[str, int]:
+        return {p.name: p.restarts for p in (self.web, self.worker, self.beat) if p is not None}
 
     def worker_log(self) -> str:
         return self.worker.log.read_text(errors="replace") if self.worker and self.worker.log.exists() else ""
@@ -390,6 +471,7 @@ class Stack:
             ],
             self.env,
             self.workdir / "beat.log",
+            supervise=True,
         )
         self.beat.start()
 
@@ -526,9 +608,15 @@ def api_mix(stack: Stack) -> Callable[[int], tuple[str, str, object | None]]:
     """Reads and writes against the API that exists: notes when the notes API is there, tokens always."""
     paths = stack.api_paths()
     notes = next((p for p in ("/api/v1/notes/", "/api/v1/notes") if p in paths), None)
+    bookmarks = "/api/v1/bookmarks" in paths
+    run = secrets.token_hex(3)
 
     def make(i: int) -> tuple[str, str, object | None]:
-        kind = i % 4
+        kind = i % 5
+        if kind == 4:
+            if bookmarks:  # a write that queues a Celery task: the broker is on the request path
+                return "POST", "/api/v1/bookmarks", {"url": stack.page_url(f"load-{run}-{i}")}
+            kind = 3
         if notes and kind == 0:
             return "POST", notes, {"title": f"chaos note {i}", "body": f"load [[chaos note {i - 1}]] #chaos"}
         if notes and kind == 1:
@@ -548,12 +636,15 @@ class Result:
     problems: list[str]
     skipped: str = ""
     key: str = ""
+    findings: list[str] = field(default_factory=list)
 
     def print(self) -> None:
         state = "SKIPPED" if self.skipped else ("PASS" if self.passed else "FAIL")
         say(f"scenario {self.scenario}: {state}{(': ' + self.skipped) if self.skipped else ''}")
         for key, value in self.figures.items():
             print(f"    measured {key}: {value}", flush=True)
+        for finding in self.findings:
+            print(f"    FINDING (passes, but look): {finding}", flush=True)
         for problem in self.problems:
             print(f"    PROBLEM: {problem}", flush=True)
 

@@ -9,36 +9,15 @@ Measured: bookmarks captured, import jobs succeeded, notes per title (no duplica
 from __future__ import annotations
 
 import io
-import signal
-import threading
 import time
 import uuid
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from harness import HOST, Result, Stack, free_port, say, wait_until
+from harness import HOST, Result, Stack, say, wait_until
 
 CAPTURES = 100
 IMPORTS = 100
 NOTES_PER_IMPORT = 3
-
-
-class _Page(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        time.sleep(0.1)
-        body = (
-            f"<html><head><title>Chaos page {self.path}</title></head><body><article><h1>Page {self.path}</h1>"
-            + "<p>Readable text for the capture under chaos. " * 20
-            + "</p></article></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        return
 
 
 def _vault(n: int, run: str) -> bytes:
@@ -86,10 +65,11 @@ def _upload(stack: Stack, content: bytes) -> int:
 
 
 def _counts(stack: Stack, run: str) -> dict[str, int]:
+    mine = f"url LIKE '%/page-{run}-%'"
     sql = (
-        "SELECT (SELECT count(*) FROM bookmarks_bookmark WHERE status = 'captured'),"
-        " (SELECT count(*) FROM bookmarks_bookmark WHERE status = 'failed'),"
-        " (SELECT count(*) FROM bookmarks_bookmark),"
+        f"SELECT (SELECT count(*) FROM bookmarks_bookmark WHERE status = 'captured' AND {mine}),"
+        f" (SELECT count(*) FROM bookmarks_bookmark WHERE status = 'failed' AND {mine}),"
+        f" (SELECT count(*) FROM bookmarks_bookmark WHERE {mine}),"
         " (SELECT count(*) FROM transfer_job WHERE kind = 'import' AND status = 'succeeded'),"
         " (SELECT count(*) FROM transfer_job WHERE kind = 'import' AND status IN ('failed', 'cancelled')),"
         f" (SELECT count(*) FROM notes_note WHERE title LIKE 'chaos {run} %'),"
@@ -103,47 +83,41 @@ def _counts(stack: Stack, run: str) -> dict[str, int]:
 def run(stack: Stack) -> Result:
     assert stack.worker is not None
     problems: list[str] = []
-    server = ThreadingHTTPServer((HOST, free_port()), _Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     run_id = uuid.uuid4().hex[:6]
     base = _counts(stack, run_id)
-    try:
-        statuses: dict[int, int] = {}
-        for i in range(max(CAPTURES, IMPORTS)):
-            if i < CAPTURES:
-                url = f"http://{HOST}:{server.server_port}/page-{run_id}-{i}"
-                status, _, _ = stack.request("POST", "/api/v1/bookmarks", {"url": url}, token=stack.token)
-                statuses[status] = statuses.get(status, 0) + 1
-            if i < IMPORTS:
-                status = _upload(stack, _vault(i, run_id))
-                statuses[status] = statuses.get(status, 0) + 1
-        say(f"queued {CAPTURES} captures and {IMPORTS} imports (HTTP statuses {statuses})")
-        wait_until(lambda: _counts(stack, run_id)["captured"] - base["captured"] >= 10, 60, 0.1)
-        at_kill = _counts(stack, run_id)
-        queued = {q: stack.redis.cli("LLEN", q) for q in ("capture", "transfer")}
-        say(
-            f"INJECT: SIGKILL worker process group {stack.worker.pid} (captured {at_kill['captured']}, "
-            f"imports done {at_kill['imports_ok']}, queued {queued}, unacked {stack.redis.cli('HLEN', 'unacked')})"
+    statuses: dict[int, int] = {}
+    for i in range(max(CAPTURES, IMPORTS)):
+        if i < CAPTURES:
+            url = stack.page_url(f"page-{run_id}-{i}")
+            status, _, _ = stack.request("POST", "/api/v1/bookmarks", {"url": url}, token=stack.token)
+            statuses[status] = statuses.get(status, 0) + 1
+        if i < IMPORTS:
+            status = _upload(stack, _vault(i, run_id))
+            statuses[status] = statuses.get(status, 0) + 1
+    say(f"queued {CAPTURES} captures and {IMPORTS} imports (HTTP statuses {statuses})")
+    wait_until(lambda: _counts(stack, run_id)["captured"] - base["captured"] >= 10, 60, 0.1)
+    at_kill = _counts(stack, run_id)
+    queued = {q: stack.redis.cli("LLEN", q) for q in ("capture", "transfer")}
+    say(
+        f"INJECT: SIGKILL worker process group {stack.worker.pid} (captured {at_kill['captured']}, "
+        f"imports done {at_kill['imports_ok']}, queued {queued}, unacked {stack.redis.cli('HLEN', 'unacked')})"
+    )
+    killed_at = time.monotonic()
+    stack.worker.kill()
+    time.sleep(2)
+    say("INJECT: starting a new worker")
+    stack.start_worker()
+
+    def finished() -> bool:
+        c = _counts(stack, run_id)
+        return (
+            c["captured"] + c["capture_failed"] - base["captured"] - base["capture_failed"] >= CAPTURES
+            and c["imports_ok"] + c["imports_failed"] - base["imports_ok"] - base["imports_failed"] >= IMPORTS
         )
-        killed_at = time.monotonic()
-        stack.worker.signal_group(signal.SIGKILL)
-        stack.worker.popen.wait(timeout=10)  # type: ignore[union-attr]
-        time.sleep(2)
-        say("INJECT: starting a new worker")
-        stack.start_worker()
 
-        def finished() -> bool:
-            c = _counts(stack, run_id)
-            return (
-                c["captured"] + c["capture_failed"] - base["captured"] - base["capture_failed"] >= CAPTURES
-                and c["imports_ok"] + c["imports_failed"] - base["imports_ok"] - base["imports_failed"] >= IMPORTS
-            )
-
-        done = wait_until(finished, 150, 0.5)
-        elapsed = time.monotonic() - killed_at
-        final = _counts(stack, run_id)
-    finally:
-        server.shutdown()
+    done = wait_until(finished, 90, 0.5)
+    elapsed = time.monotonic() - killed_at
+    final = _counts(stack, run_id)
     captured = final["captured"] - base["captured"]
     imports_ok = final["imports_ok"] - base["imports_ok"]
     expected_notes = IMPORTS * NOTES_PER_IMPORT

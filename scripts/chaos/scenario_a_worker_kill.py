@@ -12,7 +12,6 @@ scenario a uses scenario_a_jobs.py (real captures and imports) when their APIs a
 from __future__ import annotations
 
 import os
-import signal
 import time
 
 from celery import Celery
@@ -42,8 +41,7 @@ def run(stack: Stack) -> Result:
         f"({done_at_kill} done, {queued_at_kill} queued, {unacked_at_kill} delivered-unacked)"
     )
     killed_at = time.monotonic()
-    stack.worker.signal_group(signal.SIGKILL)
-    stack.worker.popen.wait(timeout=10)  # type: ignore[union-attr]
+    stack.worker.kill()
     time.sleep(2)
     say("INJECT: starting a new worker")
     stack.start_worker()

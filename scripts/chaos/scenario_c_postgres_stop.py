@@ -33,6 +33,7 @@ def run(stack: Stack) -> Result:
             readyz.append((at, status, failing))
             time.sleep(0.25)
 
+    restarts_before = stack.restarts()
     poller = threading.Thread(target=poll_readyz, daemon=True)
     poller.start()
     with Load(stack, api_mix(stack), threads=4, seconds=DOWN_SECONDS + 25) as load:
@@ -81,8 +82,13 @@ def run(stack: Stack) -> Result:
     if ready_back is None or ready_back > RECOVERY_BUDGET_SECONDS:
         problems.append(f"/readyz did not return to 200 within {RECOVERY_BUDGET_SECONDS:.0f} s ({ready_back})")
     alive = stack.web is not None and stack.web.alive() and stack.worker is not None and stack.worker.alive()
-    if not alive:
-        problems.append("a process died (gunicorn or worker)")
+    restarted = {
+        name: n - restarts_before.get(name, 0)
+        for name, n in stack.restarts().items()
+        if n != restarts_before.get(name, 0)
+    }
+    if not alive or restarted:
+        problems.append(f"a process died or was restarted: {restarted or 'gunicorn or worker not running'}")
 
     figures = {
         "requests total": len(load.samples),
@@ -93,7 +99,7 @@ def run(stack: Stack) -> Result:
         "API recovery after Postgres start (s)": None if recovery is None else round(recovery, 2),
         "/readyz back to 200 after start (s)": None if ready_back is None else round(ready_back, 2),
         "failures after recovery": len(steady_failures),
-        "processes restarted": 0 if alive else "some died",
+        "processes restarted": restarted or 0,
     }
     return Result("c (Postgres stopped 10 s)", not problems, figures, problems)
 
