@@ -17,9 +17,18 @@ def signed_in(client, member):
     return client
 
 
+def _forget_rendered_notes() -> None:
+    # Only the render cache: clearing the whole Redis database would also drop Celery's broker queues.
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is not None:
+        delete_pattern("notes:html:*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rendered notes are cached by note id and version; ids restart in every test database."""
-    cache.clear()
+    _forget_rendered_notes()
     yield
-    cache.clear()
+    _forget_rendered_notes()

@@ -72,3 +72,24 @@ def test_skip_link_is_first_and_focus_is_visible(signed_in):
     assert outline == "solid"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_reading_and_searching_work_without_javascript(browser, live_server, member):
+    from fbrain.notes import services
+
+    services.note_create(owner=member, title="Plain reading", body="Readable with **no** scripts. See [[Other]].")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page)
+    page.get_by_role("link", name="Notes").first.click()
+    page.get_by_role("link", name="Plain reading").click()
+    assert page.locator("#note-body strong").inner_text() == "no"
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Search your notes and bookmarks").fill("readable")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".search-results").get_by_role("link", name="Plain reading").wait_for()
+    page.goto("/notes/new/?title=Other")
+    page.get_by_label("Text (Markdown)").fill("Made without JavaScript.")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="Other").wait_for()
+    context.close()
