@@ -2,10 +2,11 @@
 
 from django.urls import include, path, re_path
 
-from fbrain.web.views import bookmarks, graph, history, home, notes, search, tags, transfer, trash
+from fbrain.web.views import account, bookmarks, graph, history, home, notes, search, tags, transfer, trash
 from fbrain.web.views import settings as settings_views
 
 site_patterns = [
+    path("accounts/signup/", account.sign_up, name="signup"),
     path("capture", home.quick_capture, name="capture"),
     path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
     path("bookmarks/<int:bookmark_id>/row", bookmarks.bookmark_row, name="bookmark-row"),

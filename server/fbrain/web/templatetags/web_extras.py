@@ -6,6 +6,7 @@ import zlib
 from urllib.parse import urlsplit
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 COLOURS = 8
@@ -43,3 +44,9 @@ def colour_class(name: str) -> str:
 def humanize_key(key: str) -> str:
     """`pending_links` → `pending links`."""
     return key.replace("_", " ")
+
+
+@register.simple_tag
+def signup_enabled() -> bool:
+    """Whether people may create their own account (SIGNUP_ENABLED)."""
+    return bool(settings.SIGNUP_ENABLED)
