@@ -115,12 +115,12 @@ run_st() {
 status=0
 knowledge_base='^(notes_|tags_|trash_|search$|graph$)'
 echo "--- schemathesis: knowledge-base operations (strict, max $max_examples examples each)"
-run_st "$main_token" --include-operation-id-regex "$knowledge_base" --max-time "${SCHEMATHESIS_MAX_TIME:-110}" \
+run_st "$main_token" --include-operation-id-regex "$knowledge_base" --max-time "${SCHEMATHESIS_MAX_TIME:-100}" \
   || status=$?
 if [ "${SCHEMATHESIS_ALL_STRICT:-false}" = true ]; then other_status=status; else other_status=ignored; fi
 echo "--- schemathesis: the other operations (report only unless SCHEMATHESIS_ALL_STRICT=true)"
 run_st "$main_token" --exclude-operation-id-regex "$knowledge_base" --exclude-operation-id tokens_revoke \
-  --max-time "${SCHEMATHESIS_OTHER_MAX_TIME:-45}" || { [ "$other_status" = ignored ] || status=1; }
+  --max-time "${SCHEMATHESIS_OTHER_MAX_TIME:-35}" || { [ "$other_status" = ignored ] || status=1; }
 run_st "$revoke_token" --include-operation-id tokens_revoke --max-time 10 \
   || { [ "$other_status" = ignored ] || status=1; }
 
