@@ -189,12 +189,18 @@ def test_delete_pin_archive(signed_in, make, member):
 def test_history_diff_and_restore(signed_in, make):
     note = make("Doc", "first text")
     services.note_update(note=note, body="second text")
-    revision = Revision.objects.get(note=note)
+    revision = Revision.objects.get(note=note, version=1)
     history = signed_in.get(f"/notes/{note.pk}/history/").content.decode()
     assert "Version 1" in history
     diff = signed_in.get(f"/notes/{note.pk}/history/{revision.pk}/").content.decode()
     assert '<span class="del">-first text</span>' in diff
     assert '<span class="add">+second text</span>' in diff
+    services.note_update(note=note, title="Doc 3", body="third text")
+    second = Revision.objects.get(note=note, version=2)
+    between = signed_in.get(f"/notes/{note.pk}/history/{revision.pk}/?against={second.pk}").content.decode()
+    assert "Version 1 → version 2" in between
+    assert '<span class="add">+second text</span>' in between
+    assert "third text" not in between
     signed_in.post(f"/notes/{note.pk}/history/{revision.pk}/restore")
     note.refresh_from_db()
     assert note.body == "first text"

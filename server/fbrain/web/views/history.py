@@ -24,18 +24,28 @@ def revision_list(request: HttpRequest, note_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def revision_diff(request: HttpRequest, note_id: int, revision_id: int) -> HttpResponse:
-    """What changed from this revision to the current text (title and body)."""
+    """What changed from this revision to the current text, or to another revision (`?against=<id>`)."""
     note = selectors.note_get(owner=request.user, note_id=note_id)
     revision = selectors.revision_get(owner=request.user, note=note, revision_id=revision_id)
-    old_label, new_label = f"version {revision.version}", f"version {note.version} (current)"
+    against = None
+    if request.GET.get("against", "").isdigit():
+        against = selectors.revision_get(owner=request.user, note=note, revision_id=int(request.GET["against"]))
+    new_version, new_title, new_body = (
+        (against.version, against.title, against.body) if against else (note.version, note.title, note.body)
+    )
+    old_label, new_label = f"version {revision.version}", f"version {new_version}"
     return render(
         request,
         "web/notes/revision.html",
         {
             "note": note,
             "revision": revision,
-            "title_changed": revision.title != note.title,
-            "diff": diff_lines(revision.body, note.body, old_label=old_label, new_label=new_label),
+            "against": against,
+            "new_version": new_version,
+            "new_title": new_title,
+            "title_changed": revision.title != new_title,
+            "others": selectors.revision_list(owner=request.user, note=note).exclude(pk=revision.pk),
+            "diff": diff_lines(revision.body, new_body, old_label=old_label, new_label=new_label),
         },
     )
 
