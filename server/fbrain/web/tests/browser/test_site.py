@@ -50,10 +50,22 @@ def test_create_and_revoke_a_token(signed_in):
 
 
 def test_phone_width_has_no_horizontal_scroll_and_dark_mode_applies(browser, live_server, member):
+    from fbrain.notes import services
+
+    note = services.note_create(
+        owner=member,
+        title="A rather long title for a note that has to wrap on a small phone screen",
+        body="| a | table | with | several | columns |\n|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 |\n\n"
+        "```\na_very_long_line_of_code_that_does_not_wrap_by_itself_at_all_really_not = 1\n```\n"
+        "https://example.org/a/very/long/address/that/should/wrap/somewhere/instead/of/scrolling #area/topic",
+    )
+    services.note_update(note=note, body=note.body + "\nEdited.")
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740}, color_scheme="dark")
     page = context.new_page()
     sign_in(page)
-    for path in ["/", "/settings/", "/accounts/password_change/", "/no-such-page"]:
+    pages = ["/", "/notes/", f"/notes/{note.pk}/", f"/notes/{note.pk}/edit/", f"/notes/{note.pk}/history/"]
+    pages += ["/search/?q=table", "/bookmarks/", "/tags/", "/graph/", "/transfer/", "/trash/", "/settings/"]
+    for path in [*pages, "/accounts/password_change/", "/no-such-page"]:
         page.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
