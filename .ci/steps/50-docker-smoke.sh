@@ -46,7 +46,8 @@ say "hadolint $("$VENV/bin/hadolint" --version | awk '{print $NF}')"
 "$VENV/bin/hadolint" Dockerfile || fail "hadolint Dockerfile"
 say "shellcheck"
 "$VENV/bin/shellcheck" scripts/entrypoint.sh scripts/start-*.sh scripts/smoke-compose.sh \
-  .ci/steps/50-docker-smoke.sh || fail "shellcheck"
+  scripts/deploy.sh scripts/rollback.sh scripts/deploy-scenario.sh \
+  .ci/steps/50-docker-smoke.sh .ci/steps/70-deploy-scenario.sh || fail "shellcheck"
 
 # ---------------------------------------------------------------- 2. engine
 if [ ! -f "$SETUP" ]; then
