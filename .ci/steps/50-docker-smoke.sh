@@ -71,6 +71,17 @@ fi
 sed -n '/== docker-offline-setup summary/,/stand-in images:/p' "$setup_log"
 rm -f "$setup_log"
 
+# Projects left by an earlier run that was killed (its trap never ran): restart policies would
+# bring them back with dockerd. The pid in the name tells whether their script still runs.
+for p in $(docker ps -a --format '{{.Label "com.docker.compose.project"}}' | sort -u \
+           | grep -E '^fbrain-(smoke-(dev|prod)|deploy-scn)-[0-9]+$' || true); do
+  kill -0 "${p##*-}" 2>/dev/null && continue
+  echo "removing stale compose project $p"
+  docker ps -aq --filter "label=com.docker.compose.project=$p" | xargs -r docker rm -f >/dev/null
+  docker volume ls -q --filter "label=com.docker.compose.project=$p" | xargs -r docker volume rm >/dev/null
+  docker network ls -q --filter "label=com.docker.compose.project=$p" | xargs -r docker network rm >/dev/null
+done
+
 # ---------------------------------------------------------------- 3. compose config
 say "docker compose config (dev, dev+prod)"
 prod_files=(-f docker-compose.yml -f docker-compose.prod.yml)

