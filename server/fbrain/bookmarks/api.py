@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from fbrain.bookmarks import selectors, services
 from fbrain.bookmarks.models import Bookmark
 from fbrain.core.schema import ERROR_RESPONSES, error_response
+from fbrain.core.validation import cursor_page
 
 
 class BookmarkInput(serializers.Serializer):
@@ -58,18 +59,6 @@ class BookmarkListQuery(serializers.Serializer):
     dead = serializers.BooleanField(required=False, help_text="Only dead (true) or live (false) links.")
     cursor = serializers.CharField(required=False, help_text="From `next`/`previous`.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
-
-
-def cursor_page(name: str, item: serializers.Serializer) -> serializers.Serializer:
-    """The schema of a cursor-paginated list answer."""
-    return inline_serializer(
-        name,
-        {
-            "next": serializers.CharField(allow_null=True),
-            "previous": serializers.CharField(allow_null=True),
-            "results": item,
-        },
-    )
 
 
 class BookmarkPagination(CursorPagination):

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from fbrain.core.errors import PayloadTooLarge, PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
+from fbrain.core.validation import query_params
 from fbrain.notes import search, selectors, services
 from fbrain.notes import serializers as s
 from fbrain.notes.models import Note
@@ -39,20 +40,6 @@ WRITE_ERRORS = {
     412: error_response("Precondition failed: the `If-Match` version is stale."),
 }
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
-
-
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    data = serializer_class(data=request.query_params)
-    # An empty `?name=` is an error (as the schema says), not "absent" as DRF would read it.
-    blank = {
-        name: ["This field may not be blank."]
-        for name, field in data.fields.items()
-        if request.query_params.get(name, None) == "" and not getattr(field, "allow_blank", False)
-    }
-    if blank:
-        raise exceptions.ValidationError(blank)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
 
 
 def _payload(request: Request) -> Any:
@@ -160,7 +147,7 @@ class NoteListApi(JsonApiView):
         },
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.NoteListQuery, request)
+        query = query_params(s.NoteListQuery, request)
         notes = selectors.note_list(
             owner=request.user,
             tag=query.get("tag"),
@@ -231,7 +218,7 @@ class NoteDetailApi(JsonApiView):
     )
     def delete(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = _query(s.NoteDeleteQuery, request)
+        query = query_params(s.NoteDeleteQuery, request)
         if_match = _if_match(request)
         try:
             services.note_delete(note=note, expected_version=if_match if if_match is not None else query.get("version"))
@@ -257,7 +244,7 @@ class BacklinksApi(JsonApiView):
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = _query(s.PageQuery, request)
+        query = query_params(s.PageQuery, request)
         return _page(selectors.backlinks(owner=request.user, note=note), query, s.BacklinkOutput)
 
 
@@ -269,7 +256,7 @@ class LinksApi(JsonApiView):
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = _query(s.PageQuery, request)
+        query = query_params(s.PageQuery, request)
         return _page(selectors.outgoing_links(owner=request.user, note=note), query, s.LinkOutput)
 
 
@@ -281,7 +268,7 @@ class RevisionListApi(JsonApiView):
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = _query(s.PageQuery, request)
+        query = query_params(s.PageQuery, request)
         return _page(selectors.revision_list(owner=request.user, note=note), query, s.RevisionOutput)
 
 
@@ -306,7 +293,7 @@ class RevisionDiffApi(JsonApiView):
     def get(self, request: Request, note_id: int, revision_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
         revision = selectors.revision_get(owner=request.user, note=note, revision_id=revision_id)
-        query = _query(s.RevisionDiffQuery, request)
+        query = query_params(s.RevisionDiffQuery, request)
         against = query.get("against")
         other = selectors.revision_get(owner=request.user, note=note, revision_id=against) if against else None
         return Response(selectors.revision_diff(note=note, revision=revision, against=other))
@@ -343,7 +330,7 @@ class TagListApi(JsonApiView):
         responses={200: _page_output("TagPage", s.TagOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.TagListQuery, request)
+        query = query_params(s.TagListQuery, request)
         return _page(selectors.tag_list(owner=request.user, prefix=query.get("prefix")), query, s.TagOutput)
 
 
@@ -390,7 +377,7 @@ class TrashListApi(JsonApiView):
         responses={200: _page_output("TrashPage", s.TrashItemOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return _page(selectors.trash_list(owner=request.user), _query(s.PageQuery, request), s.TrashItemOutput)
+        return _page(selectors.trash_list(owner=request.user), query_params(s.PageQuery, request), s.TrashItemOutput)
 
     @extend_schema(operation_id="trash_empty", responses={200: s.CountOutput, **WRITE_ERRORS})
     def delete(self, request: Request) -> Response:
@@ -426,7 +413,7 @@ class SearchApi(JsonApiView):
         operation_id="search", parameters=[s.SearchQueryInput], responses={200: s.SearchOutput, **READ_ERRORS}
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.SearchQueryInput, request)
+        query = query_params(s.SearchQueryInput, request)
         page, size = query.pop("page"), query.pop("page_size")
         text = query.pop("q")
         result = search.note_search(owner=request.user, query=text, offset=(page - 1) * size, limit=size, **query)
@@ -447,7 +434,7 @@ class SearchApi(JsonApiView):
 class GraphApi(JsonApiView):
     @extend_schema(operation_id="graph", parameters=[s.GraphQuery], responses={200: s.GraphOutput, **READ_ERRORS})
     def get(self, request: Request) -> Response:
-        query = _query(s.GraphQuery, request)
+        query = query_params(s.GraphQuery, request)
         page, size = query["page"], query["page_size"]
         graph = selectors.graph(owner=request.user, tag=query.get("tag"), offset=(page - 1) * size, limit=size)
         return Response({"page": page, "page_size": size, **graph})

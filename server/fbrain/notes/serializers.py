@@ -6,45 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from fbrain.core.validation import JsonBooleanField, JsonIntegerField, TextField
 from fbrain.notes.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, Note
 from fbrain.notes.search import QUERY_MAX_CHARS
 
 MAX_PAGE_SIZE = 100
-
-
-def _no_surrogates(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise serializers.ValidationError("Text must be valid Unicode (no lone surrogates).") from None
-    return value
-
-
-class TextField(serializers.CharField):
-    """A string and only a string (no number turned into text), without lone surrogates."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return _no_surrogates(super().to_internal_value(data))
-
-
-class JsonBooleanField(serializers.BooleanField):
-    """`true` or `false` in a JSON body; not 0, 1 or "yes"."""
-
-    def to_internal_value(self, data: Any) -> bool:
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
-
-
-class JsonIntegerField(serializers.IntegerField):
-    """A JSON integer; not a string, a float or a boolean."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return int(super().to_internal_value(data))
 
 
 class TagsField(serializers.ListField):

@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fbrain.bookmarks.api import cursor_page
 from fbrain.core.errors import NotFound, PayloadTooLarge
 from fbrain.core.schema import ERROR_RESPONSES, error_response
+from fbrain.core.validation import cursor_page
 from fbrain.transfer import selectors, services
 from fbrain.transfer.models import Job
 

@@ -1,0 +1,71 @@
+"""Strict API input: JSON-typed fields, query-parameter parsing and the cursor-page schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+
+
+def no_surrogates(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise serializers.ValidationError("Text must be valid Unicode (no lone surrogates).") from None
+    return value
+
+
+class TextField(serializers.CharField):
+    """A string and only a string (no number turned into text), without lone surrogates."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return no_surrogates(super().to_internal_value(data))
+
+
+class JsonBooleanField(serializers.BooleanField):
+    """`true` or `false` in a JSON body; not 0, 1 or "yes"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class JsonIntegerField(serializers.IntegerField):
+    """A JSON integer; not a string, a float or a boolean."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+def query_params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Validate query parameters with `serializer_class`; a blank `?name=` is an error, not "absent"."""
+    data = serializer_class(data=request.query_params)
+    # An empty `?name=` is an error (as the schema says), not "absent" as DRF would read it.
+    blank = {
+        name: ["This field may not be blank."]
+        for name, field in data.fields.items()
+        if request.query_params.get(name, None) == "" and not getattr(field, "allow_blank", False)
+    }
+    if blank:
+        raise exceptions.ValidationError(blank)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def cursor_page(name: str, item: serializers.Serializer) -> serializers.Serializer:
+    """The schema of a cursor-paginated list answer."""
+    return inline_serializer(
+        name,
+        {
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": item,
+        },
+    )
