@@ -318,6 +318,8 @@ class Stack:
     @classmethod
     @contextlib.contextmanager
     def up(cls, *, worker: bool = True, beat: bool = False) -> Iterator[Stack]:
+        # A CI timeout sends SIGTERM: turn it into SystemExit so the `finally` below stops every process.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         workdir = Path(tempfile.mkdtemp(prefix="fbrain-chaos-"))
         os.chmod(workdir, 0o755)
         pg = PrivatePostgres(workdir / "pg")
