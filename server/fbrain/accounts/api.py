@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from fbrain.accounts import selectors, services, throttles
 from fbrain.core.errors import DomainError, NotFound
 from fbrain.core.schema import ERROR_RESPONSES
+from fbrain.core.validation import TextField, cursor_page, query_params
 
 
 class TokenOutput(serializers.Serializer):
@@ -33,13 +34,19 @@ class NewTokenOutput(TokenOutput):
 
 
 class TokenNameInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = TextField(max_length=100)
 
 
-class TokenPagination(PageNumberPagination):
+class TokenListQuery(serializers.Serializer):
+    cursor = serializers.CharField(required=False, max_length=1000, help_text="From `next`/`previous`.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+
+
+class TokenPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+    ordering = ("-created_at", "-id")
 
 
 def _user(request: Request) -> User:
@@ -54,8 +61,13 @@ def _new_token_body(token: object, key: str) -> dict[str, object]:
 class TokenListApi(APIView):
     throttle_classes = [throttles.TokenCreateThrottle]
 
-    @extend_schema(operation_id="tokens_list", responses={200: TokenOutput(many=True), **ERROR_RESPONSES})
+    @extend_schema(
+        operation_id="tokens_list",
+        parameters=[TokenListQuery],
+        responses={200: cursor_page("TokenPage", TokenOutput(many=True)), **ERROR_RESPONSES},
+    )
     def get(self, request: Request) -> Response:
+        query_params(TokenListQuery, request)
         paginator = TokenPagination()
         page = paginator.paginate_queryset(selectors.token_list(user=_user(request)), request, view=self)
         return paginator.get_paginated_response(TokenOutput(page, many=True).data)
@@ -100,9 +112,9 @@ class TokenDetailApi(APIView):
 
 
 class SignInInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
-    name = serializers.CharField(max_length=100, required=False, default="API client")
+    username = TextField(max_length=150)
+    password = TextField(max_length=4096, trim_whitespace=False)
+    name = TextField(max_length=100, required=False, default="API client")
 
 
 class SignInApi(APIView):
@@ -128,8 +140,8 @@ class SignInApi(APIView):
 
 
 class SignUpInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    username = TextField(max_length=150)
+    password = TextField(max_length=4096, trim_whitespace=False)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 

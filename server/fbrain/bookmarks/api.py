@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from fbrain.bookmarks import selectors, services
 from fbrain.bookmarks.models import Bookmark
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import cursor_page
+from fbrain.core.validation import cursor_page, query_params
 
 
 class BookmarkInput(serializers.Serializer):
@@ -75,9 +75,7 @@ class BookmarkListApi(APIView):
         responses={200: cursor_page("BookmarkPage", BookmarkOutput(many=True)), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        query = BookmarkListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        values: dict[str, Any] = query.validated_data
+        values = query_params(BookmarkListQuery, request)
         bookmarks = selectors.bookmark_list(owner=request.user, status=values.get("status"), dead=values.get("dead"))
         paginator = BookmarkPagination()
         page = paginator.paginate_queryset(bookmarks, request, view=self)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAdminUser
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 
 from fbrain.core import health
 from fbrain.core.errors import error_body
+from fbrain.core.schema import ERROR_RESPONSES
 
 
 class StatusApi(APIView):
@@ -20,16 +22,19 @@ class StatusApi(APIView):
 
     @extend_schema(
         operation_id="status_retrieve",
-        responses=inline_serializer(
-            "Status",
-            {
-                "version": serializers.CharField(),
-                "revision": serializers.CharField(),
-                "checks": serializers.DictField(child=serializers.DictField()),
-                "celery": serializers.DictField(),
-                "queues": serializers.DictField(child=serializers.IntegerField(allow_null=True)),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "Status",
+                {
+                    "version": serializers.CharField(),
+                    "revision": serializers.CharField(),
+                    "checks": serializers.DictField(child=serializers.DictField()),
+                    "celery": serializers.DictField(),
+                    "queues": serializers.DictField(child=serializers.IntegerField(allow_null=True)),
+                },
+            ),
+            **ERROR_RESPONSES,
+        },
     )
     def get(self, request: Request) -> Response:
         checks = health.readiness_checks()
@@ -44,5 +49,7 @@ class StatusApi(APIView):
         )
 
 
+# No view answers here, so there is nothing for CSRF to protect: an unknown path is a JSON 404 for every method.
+@csrf_exempt
 def not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body("not_found", f"No API endpoint at {request.path}."), status=404)

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from fbrain.core.errors import NotFound, PayloadTooLarge
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import cursor_page
+from fbrain.core.validation import cursor_page, query_params
 from fbrain.transfer import selectors, services
 from fbrain.transfer.models import Job
 
@@ -146,9 +146,7 @@ class JobListApi(APIView):
         responses={200: cursor_page("JobPage", JobOutput(many=True)), **ERROR_RESPONSES},
     )
     def get(self, request: Request) -> Response:
-        query = JobListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        kind = query.validated_data.get("kind")
+        kind = query_params(JobListQuery, request).get("kind")
         paginator = JobPagination()
         page = paginator.paginate_queryset(selectors.job_list(owner=request.user, kind=kind), request, view=self)
         return paginator.get_paginated_response(JobOutput(page, many=True).data)
