@@ -42,7 +42,8 @@ docker compose version >/dev/null 2>&1 || die "Docker Compose v2 (docker compose
 project=${SMOKE_PROJECT:-fbrain-smoke-$mode-$$}
 work=$(mktemp -d "${TMPDIR:-/tmp}/fbrain-smoke.XXXXXX")
 envfile=$work/smoke.env
-: >"$work/app.env"  # the app containers' extra settings: none (a local .env stays out)
+# The app containers' extra settings (a local .env stays out): let the API sign-up run.
+echo "SIGNUP_ENABLED=true" >"$work/app.env"
 files=(-f docker-compose.yml)
 [ "$mode" = prod ] && files+=(-f docker-compose.prod.yml)
 dc() { docker compose --project-name "$project" --env-file "$envfile" "${files[@]}" "$@"; }
