@@ -3,7 +3,9 @@
 For every operation: an anonymous caller gets 401/403 (unless the operation is public by design); another
 user gets 404 for every object of the owner (note, revision, tag, token, bookmark, job, attachment), while
 the owner reads the same URL fine; and the owner's data never shows up in the other user's lists, search,
-graph, backlinks, trash, jobs or export archive.
+graph, backlinks, trash, jobs or export archive. The browser pages get the same treatment, generated from the
+URLconf: every page or action with an object id answers 404 (or an action redirects back) to another user,
+names nothing of the owner's and changes nothing.
 """
 
 from __future__ import annotations
@@ -186,3 +188,75 @@ def test_another_users_export_archive_holds_none_of_the_owners_notes(vault, djan
     assert vault.marker not in text
     assert all(vault.marker not in name for name in names)
     assert vault.owner_client.get(f"/api/v1/jobs/{job.pk}/download").status_code == 404
+
+
+# ------------------------------------------------------------------------------------------ browser pages
+def _site_routes() -> list[str]:
+    """Every URL pattern of the site outside /api/, /admin/ and static, as a template like `notes/{note_id}/`."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    routes: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            text = str(pattern.pattern).lstrip("^").rstrip("$")
+            text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+            text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", text)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + text)
+            elif isinstance(pattern, URLPattern):
+                routes.append(prefix + text)
+
+    walk(get_resolver().url_patterns, "")
+    # Password-reset links carry a signed token, not an object id: they are for signed-out users by design.
+    skipped = ("api/", "admin", "static", "media", "accounts/reset/")
+    return sorted({r for r in routes if "{" in r and not r.startswith(skipped)})
+
+
+def _owner_state(owner: Any) -> list[Any]:
+    """Everything an intruder's request could change on the owner's side."""
+    from fbrain.accounts.models import ApiToken
+    from fbrain.bookmarks.models import Bookmark
+    from fbrain.notes.models import Note
+
+    return [
+        list(
+            Note.objects.filter(owner=owner)
+            .order_by("pk")
+            .values_list("pk", "title", "body", "deleted_at", "pinned", "archived", "version")
+        ),
+        list(Tag.objects.filter(owner=owner).order_by("pk").values_list("pk", "name")),
+        list(ApiToken.objects.filter(user=owner).order_by("pk").values_list("pk", "name", "revoked_at")),
+        list(Bookmark.objects.filter(owner=owner).order_by("pk").values_list("pk", "status")),
+        list(Job.objects.filter(owner=owner).order_by("pk").values_list("pk", "status", "cancel_requested")),
+    ]
+
+
+SITE_ROUTES = _site_routes()
+
+
+def test_the_site_has_pages_with_object_ids():
+    assert any(route.startswith("notes/") for route in SITE_ROUTES), SITE_ROUTES
+
+
+@pytest.mark.parametrize("route", SITE_ROUTES)
+def test_another_users_objects_are_404_on_every_page(vault, client, route):
+    values = {**vault.ids, "field": "pinned"}
+    if route.startswith("trash/"):
+        values["note_id"] = vault.ids["trashed_note_id"]
+    missing = [name for name in re.findall(r"{(\w+)}", route) if name not in values]
+    assert not missing, f"{route}: no object for {missing}; add one to the vault fixture of this test"
+    url = "/" + re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), route)
+    client.force_login(vault.intruder)
+    before = _owner_state(vault.owner)
+
+    get, post = client.get(url), client.post(url)
+
+    # A page answers 404; an action may instead redirect back with an error message ("No such token"),
+    # as long as it changed nothing of the owner's and names nothing of theirs.
+    assert get.status_code in (404, 405), f"GET {url}: {get.status_code}"
+    assert post.status_code in (404, 405, 302), f"POST {url}: {post.status_code}"
+    for response in (get, post):
+        assert vault.marker not in response.content.decode(errors="replace"), f"{url} leaks"
+        assert vault.marker not in response.get("Location", ""), f"{url} leaks in its redirect"
+    assert _owner_state(vault.owner) == before, f"POST {url} changed the owner's data"
