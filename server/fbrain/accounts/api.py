@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from fbrain.accounts import selectors, services, throttles
 from fbrain.core.errors import DomainError, NotFound
 from fbrain.core.schema import ERROR_RESPONSES
-from fbrain.core.validation import TextField, cursor_page, query_params
+from fbrain.core.validation import TextField, body_params, cursor_page, query_params
 
 
 class TokenOutput(serializers.Serializer):
@@ -76,9 +76,8 @@ class TokenListApi(APIView):
         operation_id="tokens_create", request=TokenNameInput, responses={201: NewTokenOutput, **ERROR_RESPONSES}
     )
     def post(self, request: Request) -> Response:
-        data = TokenNameInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        token, key = services.token_create(user=_user(request), name=data.validated_data["name"])
+        data = body_params(TokenNameInput, request)
+        token, key = services.token_create(user=_user(request), name=data["name"])
         return Response(_new_token_body(token, key), status=status.HTTP_201_CREATED)
 
 
@@ -97,9 +96,8 @@ class TokenDetailApi(APIView):
         operation_id="tokens_rename", request=TokenNameInput, responses={200: TokenOutput, **ERROR_RESPONSES}
     )
     def patch(self, request: Request, token_id: int) -> Response:
-        data = TokenNameInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        token = services.token_rename(user=_user(request), token_id=token_id, name=data.validated_data["name"])
+        data = body_params(TokenNameInput, request)
+        token = services.token_rename(user=_user(request), token_id=token_id, name=data["name"])
         return Response(TokenOutput(token).data)
 
     @extend_schema(
@@ -128,14 +126,11 @@ class SignInApi(APIView):
         operation_id="auth_token_create", request=SignInInput, responses={201: NewTokenOutput, **ERROR_RESPONSES}
     )
     def post(self, request: Request) -> Response:
-        data = SignInInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
-        )
+        data = body_params(SignInInput, request)
+        user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
             raise DomainError("Wrong username or password.", code="invalid_credentials")
-        token, key = services.token_create(user=user, name=data.validated_data["name"])
+        token, key = services.token_create(user=user, name=data["name"])
         return Response(_new_token_body(token, key), status=status.HTTP_201_CREATED)
 
 
@@ -162,7 +157,5 @@ class SignUpApi(APIView):
     def post(self, request: Request) -> Response:
         if not settings.SIGNUP_ENABLED:
             raise DomainError("Sign-up is disabled on this server.", code="signup_disabled")
-        data = SignUpInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_sign_up(**data.validated_data)
+        user = services.user_sign_up(**body_params(SignUpInput, request))
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)

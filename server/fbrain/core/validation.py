@@ -69,3 +69,19 @@ def cursor_page(name: str, item: serializers.Serializer) -> serializers.Serializ
             "results": item,
         },
     )
+
+
+def body_params(
+    serializer_class: type[serializers.Serializer], request: Request, payload: Any = None
+) -> dict[str, Any]:
+    """Validate a request body (a JSON object) with `serializer_class`; unknown keys are errors, not ignored."""
+    payload = request.data if payload is None else payload
+    if not isinstance(payload, dict):
+        raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    data = serializer_class(data=payload)
+    # A typo (`titel`) must not be silently ignored.
+    unknown = {key: ["Unknown field."] for key in payload if key not in data.fields}
+    if unknown:
+        raise exceptions.ValidationError(unknown)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)

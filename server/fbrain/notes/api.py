@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from fbrain.core.errors import PayloadTooLarge, PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import query_params
+from fbrain.core.validation import body_params, query_params
 from fbrain.notes import search, selectors, services
 from fbrain.notes import serializers as s
 from fbrain.notes.models import Note
@@ -53,16 +53,7 @@ def _payload(request: Request) -> Any:
 
 
 def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    payload = _payload(request)
-    if not isinstance(payload, dict):
-        raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
-    data = serializer_class(data=payload)
-    # Unknown keys are refused: a typo (`titel`) must not be silently ignored.
-    unknown = {key: ["Unknown field."] for key in payload if key not in data.fields}
-    if unknown:
-        raise exceptions.ValidationError(unknown)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
+    return body_params(serializer_class, request, payload=_payload(request))
 
 
 def _if_match(request: Request) -> int | None:
