@@ -34,6 +34,9 @@ def test_pending_link_to_new_note_and_backlink(page, member):
     page.get_by_label("Search your notes and bookmarks").fill("tomatoes")
     page.locator(".search-results").get_by_role("link", name="First thoughts").wait_for(state="detached")
     assert page.locator(".search-results").get_by_role("link", name="New idea").is_visible()
+    page.go_back()
+    page.locator(".search-results").get_by_role("link", name="First thoughts").wait_for()
+    assert page.get_by_label("Search your notes and bookmarks").input_value() == "idea"
 
 
 def test_editor_autocompletes_titles_and_tags_and_saves_with_ctrl_s(signed_in, member):
