@@ -4,8 +4,8 @@
 # Starts gunicorn on a free localhost port against a fresh database (SCHEMATHESIS_DATABASE_URL, default
 # postgres://postgres@127.0.0.1:5432/fbrain_ci_schema), mints a user and API tokens, and runs schemathesis
 # (all checks: no 5xx, status codes, content types, headers and bodies as documented, invalid input refused).
-# The knowledge-base operations are strict (any failure fails the step); the others are reported, and fail
-# the step only with SCHEMATHESIS_ALL_STRICT=true. Token revocation runs last, with its own token, so a
+# Every operation is strict: any failure fails the step (SCHEMATHESIS_ALL_STRICT=false only reports failures
+# outside the knowledge base, for local triage). Token revocation runs last, with its own token, so a
 # fuzzed DELETE cannot log the main run out. Budget: about 3.5 minutes.
 # Needs Postgres on 127.0.0.1:5432; Redis is optional (without REDIS_URL: local-memory cache).
 # Env: SCHEMATHESIS_MAX_EXAMPLES (default 15), SCHEMATHESIS_DATABASE_URL, SCHEMATHESIS_REDIS_URL.
@@ -117,8 +117,8 @@ knowledge_base='^(notes_|tags_|trash_|search$|graph$)'
 echo "--- schemathesis: knowledge-base operations (strict, max $max_examples examples each)"
 run_st "$main_token" --include-operation-id-regex "$knowledge_base" --max-time "${SCHEMATHESIS_MAX_TIME:-100}" \
   || status=$?
-if [ "${SCHEMATHESIS_ALL_STRICT:-false}" = true ]; then other_status=status; else other_status=ignored; fi
-echo "--- schemathesis: the other operations (report only unless SCHEMATHESIS_ALL_STRICT=true)"
+if [ "${SCHEMATHESIS_ALL_STRICT:-true}" = true ]; then other_status=status; else other_status=ignored; fi
+echo "--- schemathesis: the other operations (strict unless SCHEMATHESIS_ALL_STRICT=false)"
 run_st "$main_token" --exclude-operation-id-regex "$knowledge_base" --exclude-operation-id tokens_revoke \
   --max-time "${SCHEMATHESIS_OTHER_MAX_TIME:-35}" || { [ "$other_status" = ignored ] || status=1; }
 run_st "$revoke_token" --include-operation-id tokens_revoke --max-time 10 \
