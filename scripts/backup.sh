@@ -13,6 +13,7 @@
 #   BACKUP_METRICS_FILE     optional: write the metric in Prometheus text format (node_exporter textfile)
 #   PUSHGATEWAY_URL         optional: push the metric to a Prometheus Pushgateway (job "fbrain_backup")
 # Exit status: 0 on success; non-zero and no "complete" backup on any failure (the partial folder is removed).
+# Portable: GNU or BusyBox tools (it runs in the postgres:*-alpine image of the Compose `backup` service).
 set -euo pipefail
 
 read_secret() {  # read_secret NAME: $NAME, or the content of the file named by ${NAME}_FILE
@@ -56,11 +57,11 @@ pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$work/db
 
 if [ -d "$MEDIA_ROOT" ]; then
   log "archiving media from $MEDIA_ROOT"
-  tar --create --gzip --file="$work/media.tar.gz" --directory="$MEDIA_ROOT" --numeric-owner .
+  tar -czf "$work/media.tar.gz" -C "$MEDIA_ROOT" .
 else
   log "no media folder at $MEDIA_ROOT: archiving an empty one"
   mkdir -p "$work/empty-media"
-  tar --create --gzip --file="$work/media.tar.gz" --directory="$work/empty-media" .
+  tar -czf "$work/media.tar.gz" -C "$work/empty-media" .
   rmdir "$work/empty-media"
 fi
 
@@ -72,7 +73,7 @@ JSON
 (cd "$work" && sha256sum db.dump media.tar.gz manifest.json > SHA256SUMS)
 # Verify what was written before calling it a backup: the dump's table of contents and the tarball.
 pg_restore --list "$work/db.dump" >/dev/null
-tar --list --gzip --file="$work/media.tar.gz" >/dev/null
+tar -tzf "$work/media.tar.gz" >/dev/null
 sync "$work" 2>/dev/null || sync
 mv "$work" "$final"
 trap - EXIT

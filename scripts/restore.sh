@@ -24,7 +24,7 @@ for f in db.dump media.tar.gz SHA256SUMS; do
 done
 
 log "verifying checksums"
-(cd "$backup" && sha256sum --check --quiet SHA256SUMS) || { echo "restore: checksum mismatch in $backup" >&2; exit 4; }
+(cd "$backup" && sha256sum -c SHA256SUMS >/dev/null) || { echo "restore: checksum mismatch in $backup" >&2; exit 4; }
 
 tables=$(psql --no-psqlrc --quiet --tuples-only --no-align --dbname="$DATABASE_URL" --command \
   "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -46,9 +46,11 @@ log "restoring the database (one transaction)"
 # (the target is a new, empty database that only we write to). Only the script's first line that sets it
 # is changed; data rows (COPY) are never touched.
 pg_restore --no-owner --no-privileges --file=- "$backup/db.dump" \
-  | sed "0,/^SELECT pg_catalog.set_config('search_path', '', false);\$/s//SELECT pg_catalog.set_config('search_path', 'public, pg_catalog', false);/" \
+  | awk -v old="SELECT pg_catalog.set_config('search_path', '', false);" \
+        -v new="SELECT pg_catalog.set_config('search_path', 'public, pg_catalog', false);" \
+        '!done && $0 == old { print new; done = 1; next } { print }' \
   | psql --no-psqlrc --quiet --set=ON_ERROR_STOP=1 --single-transaction --dbname="$DATABASE_URL" >/dev/null
 log "restoring media into $MEDIA_ROOT"
 mkdir -p "$MEDIA_ROOT"
-tar --extract --gzip --file="$backup/media.tar.gz" --directory="$MEDIA_ROOT" --no-same-owner
+tar -xzof "$backup/media.tar.gz" -C "$MEDIA_ROOT"  # -o: files belong to whoever restores
 log "done: run 'python manage.py migrate --noinput', then start the services"
