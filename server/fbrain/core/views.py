@@ -1,15 +1,15 @@
-"""Site-level views: liveness, readiness, metrics and the home page."""
+"""Site-level views: liveness, readiness and metrics."""
 
 import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
 
 from fbrain.core import health
+from fbrain.core.errors import error_body
 
 
 @never_cache
@@ -48,11 +48,5 @@ def _client_allowed(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus exposition (all gunicorn workers aggregated); private networks only."""
     if not _client_allowed(request):
-        return JsonResponse(
-            {"error": {"code": "forbidden", "message": "Metrics are not public.", "fields": {}}}, status=403
-        )
+        return JsonResponse(error_body("forbidden", "Metrics are not public."), status=403)
     return ExportToDjangoView(request)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
