@@ -23,8 +23,9 @@ if [ -z "$tag" ]; then
   compose=(docker compose)
   [ -n "${DEPLOY_PROJECT:-}" ] && compose+=(--project-name "$DEPLOY_PROJECT")
   [ -f "${DEPLOY_ENV_FILE:-.env}" ] && compose+=(--env-file "${DEPLOY_ENV_FILE:-.env}")
-  project=$("${compose[@]}" -f docker-compose.yml -f docker-compose.prod.yml config --format json \
-    | python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])') || die "docker compose config failed"
+  config=$("${compose[@]}" -f docker-compose.yml -f docker-compose.prod.yml config --format json) \
+    || die "docker compose config failed (see above)"
+  project=$(printf '%s' "$config" | python3 -c 'import json, sys; print(json.load(sys.stdin)["name"])')
   state=${DEPLOY_STATE_DIR:-.deploy}/$project/previous
   [ -s "$state" ] || die "no previous tag recorded in $state: give the tag to roll back to"
   tag=$(cat "$state")
