@@ -3,6 +3,10 @@
 Postgres ranks with the `fbrain_search` configuration (simple + unaccent) over the weighted search vector
 (title A, tags B, body C, extra text D) and falls back to trigram similarity on titles when full text finds
 nothing. SQLite (embedded mode) matches the same syntax with LIKE and orders by recency.
+
+Cost is bounded whatever the number of matches (docs/performance.md): the count stops at COUNT_CAP (the
+page then says `count_exact=False`), and when a query matches more than that, only the RANK_WINDOW most
+recently updated matches are ranked (found by walking the recency index, cheap for a frequent term).
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from fbrain.notes.services.sync import SEARCH_CONFIG
 QUERY_MAX_CHARS = 500
 SNIPPET_SOURCE_CHARS = 100_000
 FUZZY_THRESHOLD = 0.45
+# Counting or ranking every match of a frequent word costs a heap visit per match (100+ ms at 100 000
+# notes); past these bounds the count is a lower bound and ranking looks at the freshest matches only.
+COUNT_CAP = 1000
+RANK_WINDOW = 200
+FUZZY_WINDOW = 200
 # Private-use characters mark the hits inside ts_headline output; escaped text cannot contain markup.
 _START, _STOP = "\ue000", "\ue001"
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -106,6 +115,8 @@ class SearchPage:
     hits: list[SearchHit]
     count: int
     fuzzy: bool = False
+    # False when `count` stopped at the cap: there are at least `count` matches.
+    count_exact: bool = True
 
 
 def _snippet_html(text: str) -> str:
@@ -132,12 +143,37 @@ def _filtered(owner: Any, filters: dict[str, Any]) -> QuerySet[Note]:
     return notes
 
 
+class _Matches(Func):
+    """`(search_vector @@ query) IS TRUE`: the same test, hidden from the GIN index on purpose.
+
+    Used to find the freshest matches of a frequent term by walking the recency index, which stops after a
+    few hundred rows, where a GIN bitmap scan would visit every match first.
+    """
+
+    output_field = BooleanField()
+    template = "(%(expressions)s) IS TRUE"
+    arg_joiner = " @@ "
+
+
+def _capped_count(matches: QuerySet[Note], cap: int) -> int:
+    return matches.order_by()[:cap].count()
+
+
 def _postgres_search(notes: QuerySet[Note], parsed: ParsedQuery, offset: int, limit: int) -> SearchPage:
     query = SearchQuery(to_tsquery_text(parsed), search_type="raw", config=SEARCH_CONFIG)
     matches = notes.filter(search_vector=query)
-    count = matches.count()
+    cap = max(COUNT_CAP, offset + limit + 1)
+    count = _capped_count(matches, cap + 1)
     if count == 0:
         return SearchPage(hits=[], count=0)
+    exact = count <= cap
+    if not exact:
+        freshest = (
+            notes.filter(_Matches(F("search_vector"), query))
+            .order_by("-updated_at", "-id")
+            .values("pk")[: max(RANK_WINDOW, offset + limit)]
+        )
+        matches = notes.filter(pk__in=freshest)
     age_days = Func(
         F("updated_at"), template="(EXTRACT(EPOCH FROM (NOW() - %(expressions)s)) / 86400.0)", output_field=FloatField()
     )
@@ -163,7 +199,7 @@ def _postgres_search(notes: QuerySet[Note], parsed: ParsedQuery, offset: int, li
         SearchHit(note=note, score=float(note.score), snippet=_snippet_html(note.headline or ""))
         for note in page[offset : offset + limit]
     ]
-    return SearchPage(hits=hits, count=count)
+    return SearchPage(hits=hits, count=min(count, cap), count_exact=exact)
 
 
 class _WordSimilar(Func):
@@ -186,15 +222,24 @@ def _postgres_fuzzy(notes: QuerySet[Note], words: list[str], offset: int, limit:
         function="word_similarity",
         output_field=FloatField(),
     )
+    window = max(FUZZY_WINDOW, offset + limit + 1)
     with transaction.atomic(), connection.cursor() as cursor:
         # `<%` uses the trigram index with this threshold (transaction-local).
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(FUZZY_THRESHOLD)])
         matches = notes.filter(_WordSimilar(Value(text), F("title")))
-        count = matches.count()
-        ordered = matches.annotate(score=similarity).order_by("-score", "-updated_at", "-id")
-        page = list(ordered[offset : offset + limit])
-    hits = [SearchHit(note=note, score=float(note.score), snippet="") for note in page]
-    return SearchPage(hits=hits, count=count, fuzzy=True)
+        # One pass over at most `window` similar titles gives both the count and the ranking: a typo of a
+        # common word is similar to thousands of titles, and checking each one costs a function call.
+        candidates = list(
+            matches.order_by().annotate(score=similarity).values_list("pk", "score", "updated_at")[: window + 1]
+        )
+        exact = len(candidates) <= window
+        del candidates[window:]
+        candidates.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
+        chosen = candidates[offset : offset + limit]
+        scores = {pk: score for pk, score, _ in chosen}
+        by_pk = notes.in_bulk(list(scores)) if chosen else {}
+    hits = [SearchHit(note=by_pk[pk], score=float(scores[pk]), snippet="") for pk in scores if pk in by_pk]
+    return SearchPage(hits=hits, count=len(candidates), fuzzy=True, count_exact=exact)
 
 
 def _text_q(text: str) -> Q:
@@ -240,7 +285,8 @@ def _fallback_search(notes: QuerySet[Note], parsed: ParsedQuery, offset: int, li
 def note_search(*, owner: Any, query: str, offset: int = 0, limit: int = 20, **filters: Any) -> SearchPage:
     """Search the owner's live notes. `filters`: tag, kind, pinned, archived, updated_from/to, created_from/to.
 
-    Runs a constant number of queries whatever `limit` is (count, page, tags; the fuzzy fallback: 3).
+    Runs a constant number of queries whatever `limit` is (capped count, page, tags; the fuzzy fallback:
+    candidates, page, tags). `count` stops at COUNT_CAP (`count_exact` is then False).
     """
     started = time.perf_counter()
     parsed = parse_query(query[:QUERY_MAX_CHARS])

@@ -1,0 +1,52 @@
+"""Search cost stays bounded: the count stops at a cap and ranking looks at the freshest matches only."""
+
+import pytest
+from django.db import connection
+
+from fbrain.notes import search, services
+from fbrain.notes.search import note_search
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="Postgres full-text search"),
+]
+
+
+@pytest.fixture
+def small_bounds(monkeypatch):
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    monkeypatch.setattr(search, "FUZZY_WINDOW", 2)
+
+
+def test_note_search_count_stops_at_the_cap(user, small_bounds):
+    for index in range(5):
+        services.note_create(owner=user, title=f"Item {index}", body="shared word")
+    result = note_search(owner=user, query="shared", limit=2)
+    assert result.count == 3 and not result.count_exact
+    # Ranking only the freshest matches: the newest notes come first.
+    assert [hit.note.title for hit in result.hits] == ["Item 4", "Item 3"]
+
+
+def test_note_search_count_is_exact_below_the_cap(user, small_bounds):
+    for index in range(3):
+        services.note_create(owner=user, title=f"Item {index}", body="shared word")
+    result = note_search(owner=user, query="shared")
+    assert result.count == 3 and result.count_exact and len(result.hits) == 3
+
+
+def test_note_search_deep_page_past_the_window_still_answers(user, small_bounds):
+    for index in range(6):
+        services.note_create(owner=user, title=f"Item {index}", body="shared word")
+    result = note_search(owner=user, query="shared", offset=4, limit=2)
+    # The cap and the window grow with the page asked for, so "next page" stays truthful.
+    assert result.count == 6 and result.count_exact
+    assert len(result.hits) == 2
+
+
+def test_note_search_fuzzy_count_stops_at_the_window(user, small_bounds):
+    for index in range(4):
+        services.note_create(owner=user, title=f"Meeting {index}", body="x")
+    result = note_search(owner=user, query="meetng", limit=1)
+    assert result.fuzzy and result.count == 2 and not result.count_exact
+    assert len(result.hits) == 1
