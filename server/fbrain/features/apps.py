@@ -1,0 +1,9 @@
+"""App configuration for feature flags."""
+
+from django.apps import AppConfig
+
+
+class FeaturesConfig(AppConfig):
+    name = "fbrain.features"
+    label = "features"
+    verbose_name = "Feature flags"
