@@ -32,12 +32,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_prometheus",
+    "waffle",
     "fbrain.core",
     "fbrain.accounts",
     "fbrain.notes",
     "fbrain.bookmarks",
     "fbrain.transfer",
     "fbrain.maintenance",
+    "fbrain.features",
     "fbrain.web",
 ]
 
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "fbrain.web.middleware.ContentSecurityPolicyMiddleware",
     "fbrain.web.middleware.HtmxLoginRedirectMiddleware",
     "fbrain.web.middleware.DomainErrorPageMiddleware",
+    "waffle.middleware.WaffleMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -174,6 +177,12 @@ CELERY_BEAT_SCHEDULE.update(
         "recover-stalled-jobs": {"task": "fbrain.maintenance.tasks.recover_stalled_jobs", "schedule": 300.0},
     }
 )
+
+# Feature flags (django-waffle; fbrain/features): rows in the admin, created by migrations, never on first use.
+# A flag missing from the database is off; the percentage-rollout cookie is as secure as the session cookie.
+WAFFLE_CREATE_MISSING_FLAGS = False
+WAFFLE_FLAG_DEFAULT = False
+WAFFLE_SECURE = env.boolean("SESSION_COOKIE_SECURE", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
