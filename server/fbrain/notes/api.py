@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from fbrain.core.errors import PayloadTooLarge, PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.core.validation import body_params, query_params
+from fbrain.features.flags import GRAPH_VIEW, require_feature
 from fbrain.notes import search, selectors, services
 from fbrain.notes import serializers as s
 from fbrain.notes.models import Note
@@ -423,8 +424,17 @@ class SearchApi(JsonApiView):
 
 
 class GraphApi(JsonApiView):
-    @extend_schema(operation_id="graph", parameters=[s.GraphQuery], responses={200: s.GraphOutput, **READ_ERRORS})
+    @extend_schema(
+        operation_id="graph",
+        parameters=[s.GraphQuery],
+        responses={
+            200: s.GraphOutput,
+            **READ_ERRORS,
+            404: error_response("Not found: the `graph_view` feature flag is off for you."),
+        },
+    )
     def get(self, request: Request) -> Response:
+        require_feature(request, GRAPH_VIEW)
         query = query_params(s.GraphQuery, request)
         page, size = query["page"], query["page_size"]
         graph = selectors.graph(owner=request.user, tag=query.get("tag"), offset=(page - 1) * size, limit=size)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from fbrain.features.flags import GRAPH_VIEW, feature_required
 from fbrain.notes import selectors
 
 # The browser draws up to this many notes; beyond it the page says how many were left out.
@@ -18,6 +19,7 @@ BATCH = 1000
 
 @login_required
 @require_GET
+@feature_required(GRAPH_VIEW)
 def graph_page(request: HttpRequest) -> HttpResponse:
     tags = selectors.tag_list(owner=request.user).values_list("name", flat=True)
     return render(request, "web/graph.html", {"tag": request.GET.get("tag", "").strip(), "tags": list(tags)})
@@ -25,6 +27,7 @@ def graph_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@feature_required(GRAPH_VIEW)
 def graph_data(request: HttpRequest) -> JsonResponse:
     """Nodes and links for the graph, fetched in batches from the selector (a few queries per 1000 notes)."""
     tag = request.GET.get("tag", "").strip() or None
