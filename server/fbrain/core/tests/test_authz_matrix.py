@@ -35,26 +35,39 @@ from fbrain.transfer.services import export_create
 PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/signup")}
 # Staff-only operations: a normal user gets 403, not 404 (there is no object to hide).
 STAFF_ONLY = {("GET", "/api/v1/status")}
-# A valid body per method, so a 404 cannot hide behind a 400 for a missing field.
-BODIES: dict[str, dict[str, Any]] = {
-    "PUT": {"title": "Intruder title", "body": "intruder"},
-    "PATCH": {"name": "intruder", "title": "Intruder title"},
-    "POST": {},
-    "DELETE": {},
-    "GET": {},
-}
+SAMPLES = {"string": "intruder", "integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}
 
 
-def _operations() -> list[tuple[str, str, list[str]]]:
+def _sample_body(operation: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """A body with every writable field of the operation's JSON schema, so a 404 cannot hide behind a 400."""
+    content: dict[str, Any] = (operation.get("requestBody") or {}).get("content", {})
+    media: dict[str, Any] = content.get("application/json") or next(iter(content.values()), None) or {}
+    schema: dict[str, Any] = media.get("schema", {})
+    if "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    properties = schema.get("properties", {})
+    body: dict[str, Any] = {}
+    for name, prop in properties.items():
+        if prop.get("readOnly"):
+            continue
+        if "enum" in prop:
+            body[name] = prop["enum"][0]
+        else:
+            body[name] = SAMPLES.get(prop.get("type", "string"), "intruder")
+    return body
+
+
+def _operations() -> list[tuple[str, str, list[str], dict[str, Any]]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema.get("components", {}).get("schemas", {})
     found = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if method.upper() not in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
                 continue
             params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
-            found.append((method.upper(), path, params))
-    return sorted(found)
+            found.append((method.upper(), path, params, _sample_body(operation, components)))
+    return sorted(found, key=lambda op: (op[1], op[0]))
 
 
 OPERATIONS = _operations()
@@ -122,13 +135,15 @@ def vault(db, settings, tmp_path, django_capture_on_commit_callbacks) -> Vault:
 
 
 def test_the_schema_lists_the_api_of_every_domain():
-    paths = {path for _, path, _ in OPERATIONS}
+    paths = {op[1] for op in OPERATIONS}
     for expected in ("/api/v1/tokens/", "/api/v1/notes/", "/api/v1/search/", "/api/v1/bookmarks", "/api/v1/jobs"):
         assert expected in paths
 
 
-@pytest.mark.parametrize(("method", "path", "params"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
-def test_anonymous_callers_are_refused(vault, method, path, params):
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"), OPERATIONS, ids=[f"{op[0]} {op[1]}" for op in OPERATIONS]
+)
+def test_anonymous_callers_are_refused(vault, method, path, params, body):
     if (method, path) in PUBLIC:
         pytest.skip("public by design")
 
@@ -138,13 +153,11 @@ def test_anonymous_callers_are_refused(vault, method, path, params):
     assert vault.marker not in response.content.decode(errors="replace")
 
 
-@pytest.mark.parametrize(("method", "path", "params"), OWNED, ids=[f"{m} {p}" for m, p, _ in OWNED])
-def test_another_users_objects_answer_404(vault, method, path, params):
+@pytest.mark.parametrize(("method", "path", "params", "body"), OWNED, ids=[f"{op[0]} {op[1]}" for op in OWNED])
+def test_another_users_objects_answer_404(vault, method, path, params, body):
     url = vault.url(path)
 
-    response = vault.intruder_client.generic(
-        method, url, data=json.dumps(BODIES[method]), content_type="application/json"
-    )
+    response = vault.intruder_client.generic(method, url, data=json.dumps(body), content_type="application/json")
 
     assert response.status_code == 404, f"{method} {url}: {response.status_code} {response.content[:300]!r}"
     assert vault.marker not in response.content.decode(errors="replace")
@@ -153,8 +166,8 @@ def test_another_users_objects_answer_404(vault, method, path, params):
         assert vault.owner_client.get(url).status_code == 200, f"owner cannot GET {url}"
 
 
-@pytest.mark.parametrize(("method", "path", "params"), COLLECTION_GETS, ids=[p for _, p, _ in COLLECTION_GETS])
-def test_nothing_of_the_owner_leaks_into_another_users_lists(vault, method, path, params):
+@pytest.mark.parametrize(("method", "path", "params", "body"), COLLECTION_GETS, ids=[op[1] for op in COLLECTION_GETS])
+def test_nothing_of_the_owner_leaks_into_another_users_lists(vault, method, path, params, body):
     for query in ("", f"?q={vault.marker}", f"?q={vault.marker}&include_pending=true", f"?tag={vault.marker}tag"):
         response = vault.intruder_client.get(f"{path}{query}")
 
