@@ -20,14 +20,17 @@ class ConfigError(SystemExit):
 
 
 def raw(name: str, default: str | None = None) -> str | None:
-    """Return the variable's text, or the content of the file named by `<NAME>_FILE`."""
+    """Return the variable's text, or the content of the file named by `<NAME>_FILE`.
+
+    An empty variable counts as unset, so `NAME=` lines copied from .env.example keep the defaults.
+    """
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         try:
             return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"{name}_FILE", f"cannot read {file_name!r} ({exc.strerror})") from exc
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 def required(name: str) -> str:

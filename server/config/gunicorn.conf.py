@@ -4,24 +4,30 @@ import os
 import shutil
 from pathlib import Path
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
+
+def _setting(name: str, default: str) -> str:
+    # An empty variable (a `NAME=` line from .env.example) keeps the default.
+    return os.environ.get(name) or default
+
+
+bind = _setting("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(_setting("WEB_CONCURRENCY", "2"))
+threads = int(_setting("GUNICORN_THREADS", "1"))
+timeout = int(_setting("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(_setting("GUNICORN_GRACEFUL_TIMEOUT", "25"))
 keepalive = 5
 # Long search queries make long URLs: allow request lines up to 8 KiB (the default is 4 KiB).
 limit_request_line = 8190
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests = int(_setting("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # /dev/shm keeps the heartbeat files off a possibly read-only or slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn heartbeat files)
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _setting("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-if os.environ.get("LOG_FORMAT", "json") == "json":
+loglevel = _setting("LOG_LEVEL", "info").lower()
+if _setting("LOG_FORMAT", "json") == "json":
     access_log_format = (
         '{"logger":"gunicorn.access","remote":"%(h)s","method":"%(m)s","path":"%(U)s",'
         '"query":"%(q)s","status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s,'

@@ -66,3 +66,12 @@ def test_database_urls(monkeypatch, tmp_path):
     assert config["OPTIONS"]["connect_timeout"] == 2
     monkeypatch.setenv("FB_DB", f"sqlite:///{tmp_path}/x.sqlite3")
     assert env.database("FB_DB", tmp_path / "db.sqlite3")["ENGINE"] == "django_prometheus.db.backends.sqlite3"
+
+
+def test_empty_variables_count_as_unset(monkeypatch):
+    for name in ("FB_EMPTY_STR", "FB_EMPTY_BOOL", "FB_EMPTY_LIST", "FB_EMPTY_URL"):
+        monkeypatch.setenv(name, "")
+    assert env.string("FB_EMPTY_STR", "default") == "default"
+    assert env.boolean("FB_EMPTY_BOOL", True) is True
+    assert env.str_list("FB_EMPTY_LIST", ["a"]) == ["a"]
+    assert env.redis_url("FB_EMPTY_URL", "redis://fallback:6379/0") == "redis://fallback:6379/0"
