@@ -13,6 +13,19 @@ from rest_framework.request import Request
 # The notes graph: the page, its data and GET /api/v1/graph/ (created by migration 0001).
 GRAPH_VIEW = "graph_view"
 
+# The audience each flag starts with (and gets back if its row is deleted); admins change it afterwards.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    GRAPH_VIEW: {
+        "everyone": None,
+        "authenticated": True,
+        "note": (
+            "The graph page (/graph/) and GET /api/v1/graph/. On for every signed-in user through 'Authenticated'. "
+            "To roll out gradually, untick 'Authenticated' and choose users, groups or a percentage; "
+            "set 'Everyone' to No to turn it off for all."
+        ),
+    },
+}
+
 
 def feature_active(request: HttpRequest | Request, name: str) -> bool:
     """Whether flag `name` is on for this request's user; a missing flag is off (WAFFLE_FLAG_DEFAULT)."""

@@ -2,12 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.management.sql import emit_post_migrate_signal
 from rest_framework.test import APIClient
 from waffle.models import Flag
 from waffle.testutils import override_flag
 
 from fbrain.core.tests.factories import UserFactory
-from fbrain.features import flags
+from fbrain.features import flags, services
 from fbrain.features.flags import GRAPH_VIEW
 
 GRAPH_URLS = ("/graph/", "/graph/data")
@@ -146,3 +147,17 @@ def test_schema_names_the_flag_in_the_graph_404(staff_client):
     schema = staff_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     described = schema["paths"][API_URL]["get"]["responses"]["404"]["description"]
     assert "graph_view" in described
+
+
+def test_a_deleted_flag_comes_back_with_its_default_after_migrate_or_flush():
+    Flag.objects.filter(name=GRAPH_VIEW).delete()
+    emit_post_migrate_signal(0, False, "default")
+    flag = Flag.objects.get(name=GRAPH_VIEW)
+    assert (flag.everyone, flag.authenticated) == (None, True)
+
+
+def test_flag_defaults_ensure_keeps_what_the_admin_chose():
+    _narrow(percent=5)
+    assert services.flag_defaults_ensure() == []
+    flag = Flag.objects.get(name=GRAPH_VIEW)
+    assert (flag.authenticated, flag.percent) == (False, 5)
