@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from fbrain.notes.models import Note, NoteTag
 from fbrain.notes.parsing import ParseError, parse_front_matter
-from fbrain.transfer.models import Attachment, Job
+from fbrain.transfer.models import Attachment, Job, job_result_path
 from fbrain.transfer.services.jobs import JobCancelled, Progress, job_claim, job_finish
 from fbrain.transfer.vault import safe_stem
 
@@ -128,7 +129,27 @@ def export_run(*, job_id: str) -> str:
     except JobCancelled:
         job_finish(job=job, status=Job.Status.CANCELLED, reason="Cancelled.")
         return Job.Status.CANCELLED
+    except OSError as exc:
+        # Storage read-only or full: a clear, final failure (retrying cannot help) and no partial zip left.
+        _discard_results(job)
+        Job.objects.filter(pk=job.pk).update(result="")
+        reason = f"Could not store the export file: {exc.strerror or exc}."
+        job_finish(job=job, status=Job.Status.FAILED, reason=reason)
+        return Job.Status.FAILED
     finally:
         os.unlink(temporary)
     job_finish(job=job, status=Job.Status.SUCCEEDED)
     return Job.Status.SUCCEEDED
+
+
+def _discard_results(job: Job) -> None:
+    """Delete whatever a failed export left in the job's folder (a half-written zip)."""
+    folder = os.path.dirname(job_result_path(job, "x"))
+    storage = job.result.storage
+    try:
+        _, files = storage.listdir(folder)
+    except OSError:
+        return
+    for name in files:
+        with contextlib.suppress(OSError):
+            storage.delete(f"{folder}/{name}")

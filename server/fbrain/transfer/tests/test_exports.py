@@ -101,3 +101,29 @@ def test_file_name_is_portable_and_unique():
 
 def test_export_of_a_missing_job_is_skipped():
     assert services.export_run(job_id="00000000-0000-0000-0000-000000000000") == "skipped"
+
+
+def test_export_to_broken_storage_fails_with_a_reason_and_leaves_no_file(user, settings, tmp_path):
+    # A real filesystem error: the media "folder" sits under a regular file, so nothing can be created there.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = blocker / "media"
+    make_note(owner=user, title="Keep me", body="text")
+    job = services.export_create(owner=user)
+    assert services.export_run(job_id=str(job.pk)) == "failed"
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.failure_reason.startswith("Could not store the export file")
+    assert not job.result
+    assert blocker.read_text() == "x"
+
+
+def test_failed_export_removes_a_half_written_zip(user, settings):
+    from fbrain.transfer.services.exports import _discard_results
+
+    job = services.export_create(owner=user)
+    folder = settings.MEDIA_ROOT / f"jobs/{user.pk}/{job.pk}"
+    folder.mkdir(parents=True)
+    (folder / "fbrain-export-partial.zip").write_bytes(b"PK\x03\x04 truncated")
+    _discard_results(job)
+    assert list(folder.iterdir()) == []
