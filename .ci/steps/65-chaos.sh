@@ -28,7 +28,4 @@ fi
 id postgres >/dev/null 2>&1 || { echo "FAIL: no postgres system user (package postgresql)"; exit 1; }
 make --no-print-directory venv >/dev/null
 
-# Scenario e finds that an export whose storage fails stays `running` (retried by the stalled-job sweep)
-# instead of failing with a reason: tracked in the chaos report until the transfer job handles OSError.
-export CHAOS_EXPECTED_FAIL="${CHAOS_EXPECTED_FAIL-e}"
 exec timeout --kill-after=15 360 .venv/bin/python scripts/chaos/run.py
