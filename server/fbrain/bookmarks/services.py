@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
@@ -248,3 +249,24 @@ def bookmark_check_link(*, bookmark_id: int, fetcher: Fetcher | None = None) -> 
         checked_at=now, dead_since=None, http_status=result.http_status, final_url=result.final_url[:2000]
     )
     return "alive"
+
+
+# Longer than a capture with all its retries (3 x up to CAPTURE_RETRY_MAX_SECONDS plus timeouts).
+PENDING_REQUEUE_AFTER = dt.timedelta(minutes=20)
+
+
+def bookmarks_requeue_pending(*, now: dt.datetime | None = None) -> int:
+    """Queue the capture again for bookmarks pending too long (the broker was down when they were saved).
+
+    The capture task is idempotent, so a capture that was only slow costs one extra fetch at most.
+    """
+    now = now or timezone.now()
+    stale = Bookmark.objects.filter(
+        status=Bookmark.Status.PENDING, capture_requested_at__lt=now - PENDING_REQUEUE_AFTER
+    ).values_list("pk", flat=True)
+    ids = list(stale[:1000])
+    for note_id in ids:
+        with transaction.atomic():
+            Bookmark.objects.filter(pk=note_id).update(capture_requested_at=now)
+            _queue_capture(note_id)
+    return len(ids)

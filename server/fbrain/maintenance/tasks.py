@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from fbrain.bookmarks import services as bookmarks
 from fbrain.bookmarks.selectors import bookmarks_due_for_check
 from fbrain.bookmarks.tasks import check_bookmark_link
 from fbrain.core.errors import NotFound
@@ -80,5 +81,8 @@ def expire_job_files() -> dict[str, int]:
 )
 @periodic("recover_stalled_jobs", ttl=240)
 def recover_stalled_jobs() -> dict[str, int]:
-    """Re-queue import/export jobs whose worker died (no heartbeat for JOB_STALL_SECONDS)."""
-    return {"requeued": len(transfer.jobs_recover_stalled())}
+    """Re-queue jobs whose worker died (no heartbeat for JOB_STALL_SECONDS) and captures never queued."""
+    return {
+        "requeued": len(transfer.jobs_recover_stalled()),
+        "bookmarks_requeued": bookmarks.bookmarks_requeue_pending(),
+    }

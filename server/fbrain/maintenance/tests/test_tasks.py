@@ -70,10 +70,24 @@ def test_recover_stalled_jobs_requeues_jobs_without_heartbeat(
         status="running", attempts=1, heartbeat_at=timezone.now() - dt.timedelta(hours=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.recover_stalled_jobs.delay().get() == {"requeued": 1}
+        assert tasks.recover_stalled_jobs.delay().get() == {"requeued": 1, "bookmarks_requeued": 0}
     job.refresh_from_db()
     assert job.status == "succeeded"
     assert job.attempts == 2
+
+
+def test_recover_stalled_jobs_queues_captures_that_never_were(user, django_capture_on_commit_callbacks):
+    # Saved while the broker was down: pending, with no capture task anywhere.
+    stuck = make_bookmark(owner=user)
+    fresh = make_bookmark(owner=user)
+    Bookmark.objects.filter(pk=stuck.pk).update(capture_requested_at=timezone.now() - dt.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.recover_stalled_jobs.delay().get() == {"requeued": 0, "bookmarks_requeued": 1}
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    # The capture ran (and refused the loopback address at once): no longer pending.
+    assert stuck.status == Bookmark.Status.FAILED
+    assert fresh.status == Bookmark.Status.PENDING
 
 
 @pytest.mark.parametrize("redis_url", ["configured", None])
