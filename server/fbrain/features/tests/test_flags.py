@@ -161,3 +161,13 @@ def test_flag_defaults_ensure_keeps_what_the_admin_chose():
     assert services.flag_defaults_ensure() == []
     flag = Flag.objects.get(name=GRAPH_VIEW)
     assert (flag.authenticated, flag.percent) == (False, 5)
+
+
+def test_admin_lists_and_edits_the_flag(admin_client):
+    from django.conf import settings
+
+    flag = Flag.objects.get(name=GRAPH_VIEW)
+    listing = admin_client.get(f"/{settings.ADMIN_URL}waffle/flag/")
+    assert listing.status_code == 200
+    assert GRAPH_VIEW in listing.content.decode()
+    assert admin_client.get(f"/{settings.ADMIN_URL}waffle/flag/{flag.pk}/change/").status_code == 200
