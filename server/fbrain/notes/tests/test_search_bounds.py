@@ -17,6 +17,7 @@ def small_bounds(monkeypatch):
     monkeypatch.setattr(search, "COUNT_CAP", 3)
     monkeypatch.setattr(search, "RANK_WINDOW", 2)
     monkeypatch.setattr(search, "FUZZY_WINDOW", 2)
+    monkeypatch.setattr(search, "PROBE_NOTES", 2)
 
 
 def test_note_search_count_stops_at_the_cap(user, small_bounds):
@@ -50,3 +51,20 @@ def test_note_search_fuzzy_count_stops_at_the_window(user, small_bounds):
     result = note_search(owner=user, query="meetng", limit=1)
     assert result.fuzzy and result.count == 2 and not result.count_exact
     assert len(result.hits) == 1
+
+
+def test_note_search_ranks_the_freshest_matches_when_they_fill_the_page(user, small_bounds, monkeypatch):
+    monkeypatch.setattr(search, "PROBE_NOTES", 4)
+    for index in range(6):
+        services.note_create(owner=user, title=f"Item {index}", body="shared word")
+    result = note_search(owner=user, query="shared", limit=2)
+    # Found among the 4 freshest notes, stopped after a page and one more: a lower bound.
+    assert result.count == 3 and not result.count_exact
+    assert {hit.note.title for hit in result.hits} <= {"Item 5", "Item 4", "Item 3"}
+
+
+def test_note_search_count_is_exact_when_the_probe_saw_every_note(user):
+    for index in range(3):
+        services.note_create(owner=user, title=f"Item {index}", body="shared word")
+    result = note_search(owner=user, query="shared", limit=2)
+    assert result.count == 3 and result.count_exact and len(result.hits) == 2
