@@ -36,7 +36,7 @@ COUNT_CAP = 1000
 RANK_WINDOW = 200
 # First look among this many most recently updated notes: a frequent term fills a page there cheaply.
 PROBE_NOTES = 2000
-FUZZY_WINDOW = 200
+FUZZY_WINDOW = 60
 # Private-use characters mark the hits inside ts_headline output; escaped text cannot contain markup.
 _START, _STOP = "\ue000", "\ue001"
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
