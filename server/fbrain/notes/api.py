@@ -412,6 +412,7 @@ class SearchApi(JsonApiView):
         return Response(
             {
                 "count": result.count,
+                "count_exact": result.count_exact,
                 "page": page,
                 "page_size": size,
                 "fuzzy": result.fuzzy,

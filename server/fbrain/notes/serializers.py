@@ -234,7 +234,8 @@ class SearchHitOutput(serializers.Serializer):
 
 
 class SearchOutput(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Number of matches; a lower bound when `count_exact` is false.")
+    count_exact = serializers.BooleanField(help_text="False when counting stopped early (very many matches).")
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     fuzzy = serializers.BooleanField(

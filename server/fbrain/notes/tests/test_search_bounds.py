@@ -68,3 +68,13 @@ def test_note_search_count_is_exact_when_the_probe_saw_every_note(user):
         services.note_create(owner=user, title=f"Item {index}", body="shared word")
     result = note_search(owner=user, query="shared", limit=2)
     assert result.count == 3 and result.count_exact and len(result.hits) == 2
+
+
+def test_search_api_says_whether_the_count_is_exact(api_client, user):
+    from fbrain.notes import services
+
+    services.note_create(owner=user, title="Only one", body="needle")
+    api_client.force_authenticate(user)
+    body = api_client.get("/api/v1/search/?q=needle").json()
+    assert body["count"] == 1
+    assert body["count_exact"] is True
