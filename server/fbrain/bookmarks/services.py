@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from fbrain.bookmarks.extraction import Extracted, extract
@@ -43,17 +45,18 @@ def _queue_capture(note_id: int) -> None:
 
 def _free_title(owner: Any, wanted: str, *, host: str = "", exclude_id: int | None = None) -> str:
     """`wanted`, or a variant no other live note of the owner uses ("Title (host)", "Title (2)", ...)."""
-    candidates = [wanted]
-    if host:
-        candidates.append(f"{wanted[: 196 - len(host)]} ({host})")
-    candidates += [f"{wanted[:190]} ({number})" for number in range(2, 50)]
-    live = Note.objects.filter(owner=owner, deleted_at__isnull=True)
+    live = Note.objects.filter(owner=owner, deleted_at__isnull=True).annotate(key=Lower("title"))
     if exclude_id is not None:
         live = live.exclude(pk=exclude_id)
-    for candidate in candidates:
-        if not live.filter(title__iexact=candidate).exists():
-            return candidate
-    return f"{wanted[:160]} ({timezone.now().timestamp():.0f})"
+    first = [wanted] + ([f"{wanted[: 196 - len(host)]} ({host})"] if host else [])
+    numbered = [f"{wanted[:190]} ({number})" for number in range(2, 500)]
+    # Two indexed queries at most (lower(title) is indexed per owner), however many pages share a title.
+    for candidates in (first, numbered):
+        taken = set(live.filter(key__in=[c.lower() for c in candidates]).values_list("key", flat=True))
+        for candidate in candidates:
+            if candidate.lower() not in taken:
+                return candidate
+    return f"{wanted[:180]} ({secrets.token_hex(4)})"
 
 
 @dataclass(frozen=True)

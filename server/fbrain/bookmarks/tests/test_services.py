@@ -166,3 +166,19 @@ def test_bookmark_create_losing_a_race_returns_the_winner(user, monkeypatch):
     assert not result.created
     assert result.bookmark.pk == winner.pk
     assert not Note.objects.filter(title="Another title").exists()
+
+
+def test_many_pages_with_one_title_all_get_distinct_titles():
+    from fbrain.bookmarks.services import _free_title
+    from fbrain.core.tests.factories import UserFactory
+    from fbrain.notes import services as notes
+
+    owner = UserFactory()
+    titles = set()
+    for _ in range(60):
+        title = _free_title(owner, "Same page", host="example.test")
+        notes.note_create(owner=owner, title=title)
+        titles.add(title.lower())
+    assert len(titles) == 60
+    assert "same page (example.test)" in titles
+    assert "same page (59)" in titles
