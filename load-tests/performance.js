@@ -173,6 +173,8 @@ export default function (data) {
 }
 
 export function handleSummary(data) {
+  // The summary is written to disk and shared: never with the API token setup() created.
+  if (data.setup_data && data.setup_data.token) data.setup_data.token = '(removed)';
   return {
     [`${SUMMARY_DIR}/k6-summary-${SCENARIO}.json`]: JSON.stringify(data, null, 2),
     [`${SUMMARY_DIR}/k6-summary-${SCENARIO}.txt`]: textSummary(data),
