@@ -7,7 +7,6 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 from fbrain.accounts import selectors, services, throttles
 from fbrain.core.errors import DomainError, NotFound
 from fbrain.core.schema import ERROR_RESPONSES
-from fbrain.core.validation import TextField, body_params, cursor_page, query_params
+from fbrain.core.validation import NewestFirstPagination, TextField, body_params, cursor_page, query_params
 
 
 class TokenOutput(serializers.Serializer):
@@ -42,13 +41,6 @@ class TokenListQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
 
 
-class TokenPagination(CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 100
-    ordering = ("-created_at", "-id")
-
-
 def _user(request: Request) -> User:
     # Only called behind IsAuthenticated: the user is a real account.
     return cast(User, request.user)
@@ -68,7 +60,7 @@ class TokenListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query_params(TokenListQuery, request)
-        paginator = TokenPagination()
+        paginator = NewestFirstPagination()
         page = paginator.paginate_queryset(selectors.token_list(user=_user(request)), request, view=self)
         return paginator.get_paginated_response(TokenOutput(page, many=True).data)
 

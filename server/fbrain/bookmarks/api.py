@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 from fbrain.bookmarks import selectors, services
 from fbrain.bookmarks.models import Bookmark
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import cursor_page, query_params
+from fbrain.core.validation import CursorQuery, NewestFirstPagination, cursor_page, query_params
 
 
 class BookmarkInput(serializers.Serializer):
@@ -54,18 +53,9 @@ class BookmarkDetailOutput(BookmarkOutput):
     note = serializers.CharField(source="note.body")
 
 
-class BookmarkListQuery(serializers.Serializer):
+class BookmarkListQuery(CursorQuery):
     status = serializers.ChoiceField(choices=Bookmark.Status.choices, required=False)
     dead = serializers.BooleanField(required=False, help_text="Only dead (true) or live (false) links.")
-    cursor = serializers.CharField(required=False, help_text="From `next`/`previous`.")
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
-
-
-class BookmarkPagination(CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 100
-    ordering = ("-created_at", "-pk")
 
 
 class BookmarkListApi(APIView):
@@ -77,7 +67,7 @@ class BookmarkListApi(APIView):
     def get(self, request: Request) -> Response:
         values = query_params(BookmarkListQuery, request)
         bookmarks = selectors.bookmark_list(owner=request.user, status=values.get("status"), dead=values.get("dead"))
-        paginator = BookmarkPagination()
+        paginator = NewestFirstPagination()
         page = paginator.paginate_queryset(bookmarks, request, view=self)
         return paginator.get_paginated_response(BookmarkOutput(page, many=True).data)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 
 
@@ -85,3 +86,19 @@ def body_params(
         raise exceptions.ValidationError(unknown)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
+
+
+class CursorQuery(serializers.Serializer):
+    """The query parameters of a cursor-paginated list; list queries add their filters."""
+
+    cursor = serializers.CharField(required=False, help_text="From `next`/`previous`.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class NewestFirstPagination(CursorPagination):
+    """Cursor pages of 50 (at most 100), newest first: stable while rows are added."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("-created_at", "-pk")

@@ -9,7 +9,6 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +16,7 @@ from rest_framework.views import APIView
 
 from fbrain.core.errors import NotFound, PayloadTooLarge
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import cursor_page, query_params
+from fbrain.core.validation import CursorQuery, NewestFirstPagination, cursor_page, query_params
 from fbrain.transfer import selectors, services
 from fbrain.transfer.models import Job
 
@@ -88,17 +87,8 @@ class JobDetailOutput(JobOutput):
     )
 
 
-class JobListQuery(serializers.Serializer):
+class JobListQuery(CursorQuery):
     kind = serializers.ChoiceField(choices=Job.Kind.choices, required=False)
-    cursor = serializers.CharField(required=False, help_text="From `next`/`previous`.")
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
-
-
-class JobPagination(CursorPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 100
-    ordering = ("-created_at", "-pk")
 
 
 def _accepted(job: Job) -> Response:
@@ -147,7 +137,7 @@ class JobListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         kind = query_params(JobListQuery, request).get("kind")
-        paginator = JobPagination()
+        paginator = NewestFirstPagination()
         page = paginator.paginate_queryset(selectors.job_list(owner=request.user, kind=kind), request, view=self)
         return paginator.get_paginated_response(JobOutput(page, many=True).data)
 
