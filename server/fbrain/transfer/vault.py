@@ -13,7 +13,14 @@ from urllib.parse import unquote
 import yaml
 
 from fbrain.notes.models import TITLE_MAX_LENGTH
-from fbrain.notes.parsing import ParseError, find_links, mask_code, normalize_tag_name, parse_front_matter
+from fbrain.notes.parsing import (
+    ParseError,
+    find_links,
+    markdown_start,
+    mask_code,
+    normalize_tag_name,
+    parse_front_matter,
+)
 
 NOTE_EXTENSIONS = (".md", ".markdown")
 # Keys F_BRAIN keeps as fields of the note: taken out of the front matter on import, put back on export.
@@ -67,6 +74,9 @@ class PlannedNote:
     links: list[Reference] = field(default_factory=list)
     attachments: list[Reference] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    # The front matter `aliases` (Obsidian resolves links by them) and where the body's Markdown starts.
+    aliases: list[str] = field(default_factory=list)
+    markdown_start: int = 0
 
 
 @dataclass
@@ -163,17 +173,25 @@ def split_front_matter(
     text: str, *, keys: tuple[str, ...] = FIELD_KEYS, extra: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], str]:
     """(F_BRAIN fields, body): `keys` are taken out, `extra` keys added when absent; other keys stay in the body."""
-    data, start = parse_front_matter(text)
+    fields, body, _ = _split(text, parse_front_matter(text), keys=keys, extra=extra)
+    return fields, body
+
+
+def _split(
+    text: str, parsed: tuple[dict[str, Any], int], *, keys: tuple[str, ...], extra: dict[str, Any] | None
+) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """split_front_matter on an already parsed front matter; also returns the front matter left in the body."""
+    data, start = parsed
     fields = {key: data.pop(key) for key in keys if key in data}
     for key, value in (extra or {}).items():
         data.setdefault(key, value)
     markdown = text[start:]
     if not data:
-        return fields, markdown
+        return fields, markdown, data
     if not start and not extra:
-        return fields, text
+        return fields, text, data
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    return fields, f"---\n{front}---\n{markdown}"
+    return fields, f"---\n{front}---\n{markdown}", data
 
 
 def decode(data: bytes) -> str:
@@ -193,11 +211,13 @@ def _parse_note(path: str, data: bytes, *, folder_tags: bool = False) -> Planned
     folder = posixpath.dirname(path)
     # Obsidian names a note by its file; a front matter `title` wins only when the file is named after it
     # (F_BRAIN's exports), otherwise it stays in the front matter as an ordinary property.
-    raw_title = parse_front_matter(text)[0].get("title")
+    parsed = parse_front_matter(text)
+    raw_title = parsed[0].get("title")
     declared = clean_title(str(raw_title)) if isinstance(raw_title, str | int | float) else ""
     keys = FIELD_KEYS if declared and title_fits_stem(declared, stem) else tuple(k for k in FIELD_KEYS if k != "title")
     extra = {"folder": folder} if folder and not folder_tags else None
-    fields, body = split_front_matter(text, keys=keys, extra=extra)
+    # The front matter is parsed once per file: YAML is the slowest part of planning a large vault.
+    fields, body, front = _split(text, parsed, keys=keys, extra=extra)
     title = (declared if "title" in fields else "") or clean_title(stem) or "Untitled"
     tags = _tag_list(fields.get("tags")) + _tag_list(fields.get("tag"))
     tag = folder_tag(folder) if folder_tags else None
@@ -215,6 +235,8 @@ def _parse_note(path: str, data: bytes, *, folder_tags: bool = False) -> Planned
         updated=_as_datetime(fields.get("updated")),
         url=url if isinstance(url, str) else "",
         kind=kind,
+        aliases=_aliases_of(front),
+        markdown_start=markdown_start(body),
     )
 
 
@@ -263,9 +285,8 @@ class _Index:
         return self.file_names.get(posixpath.basename(key))
 
 
-def _aliases_of(body: str) -> list[str]:
-    data, _ = parse_front_matter(body)
-    value = data.get("aliases")
+def _aliases_of(front: dict[str, Any]) -> list[str]:
+    value = front.get("aliases")
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
     if isinstance(value, list):
@@ -287,8 +308,7 @@ def _dedupe_titles(notes: list[PlannedNote]) -> None:
 
 
 def _resolve_references(note: PlannedNote, index: _Index) -> None:
-    _, start = parse_front_matter(note.body)
-    masked = mask_code(note.body, start)
+    masked = mask_code(note.body, note.markdown_start)
     for link in find_links(masked):
         target = link.title
         if not is_note(target) and "." in posixpath.basename(target):
@@ -348,7 +368,7 @@ def plan_vault(files: dict[str, bytes], *, folder_tags: bool = False) -> VaultPl
     for path in sorted(p for p in relative if is_note(p)):
         try:
             note = _parse_note(path, relative[path], folder_tags=folder_tags)
-            aliases[path] = _aliases_of(note.body)
+            aliases[path] = note.aliases
         except ParseError as exc:
             plan.errors.append(FileError(path, str(exc)))
             continue
