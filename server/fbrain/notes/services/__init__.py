@@ -16,8 +16,10 @@ Stable signatures (used by the API, the browser UI, bookmarks and import/export)
     tag_rename(*, tag, name) -> Tag
     tag_merge(*, owner, sources, target_name) -> Tag
     tags_get_or_create(*, owner, names) -> dict[str, Tag]
+    notes_bulk_create(*, owner, notes: Sequence[NewNote]) -> list[Note | None]   # imports: many at once
 """
 
+from fbrain.notes.services.bulk import NewNote, notes_bulk_create
 from fbrain.notes.services.notes import (
     StaleVersion,
     note_create,
@@ -34,6 +36,7 @@ from fbrain.notes.services.sync import tags_get_or_create, update_search_vectors
 from fbrain.notes.services.tags import tag_merge, tag_rename
 
 __all__ = [
+    "NewNote",
     "StaleVersion",
     "note_create",
     "note_delete",
@@ -42,6 +45,7 @@ __all__ = [
     "note_rewrite_links",
     "note_set_extra_search_text",
     "note_update",
+    "notes_bulk_create",
     "revision_restore",
     "tag_merge",
     "tag_rename",
