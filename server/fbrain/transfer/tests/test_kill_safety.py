@@ -15,10 +15,12 @@ from django.db import connection
 from fbrain.notes.models import Note
 from fbrain.transfer import services
 from fbrain.transfer.models import Job, JobItem
+from fbrain.transfer.services.imports import BATCH_SIZE
 from fbrain.transfer.tests.helpers import upload
 
 SERVER_DIR = Path(__file__).resolve().parents[3]
-NOTES = 600
+# Enough batches that the import is still running for seconds after its first batch committed.
+NOTES = 12 * BATCH_SIZE
 
 
 def _database_url() -> str:
@@ -92,13 +94,15 @@ def test_sigkill_mid_import_then_restart_finishes_without_duplicates(
     try:
         # `rename` would turn any file imported twice into a visible "(imported)" copy.
         job = services.import_create(owner=user, upload=upload(files), conflict="rename")
-        wait(lambda: Job.objects.get(pk=job.pk).processed >= 100, 120, "the import to get going")
+        wait(lambda: Job.objects.get(pk=job.pk).processed >= BATCH_SIZE, 120, "the import to get going")
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
         killed = Job.objects.get(pk=job.pk)
         written = Note.objects.filter(owner=user).count()
         assert killed.status == Job.Status.RUNNING
         assert 0 < written < NOTES, "the kill must land mid-import"
+        # A batch commits with its JobItems or not at all: only whole batches of notes exist.
+        assert written % BATCH_SIZE == 0
         assert JobItem.objects.filter(job=job, note__isnull=False).count() == written
 
         second = start_worker(settings.MEDIA_ROOT, log)
