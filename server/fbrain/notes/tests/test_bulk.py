@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fbrain.core.errors import Conflict
 from fbrain.notes import services
 from fbrain.notes.models import Link, Note
 from fbrain.notes.search import note_search
@@ -136,3 +137,14 @@ def test_bulk_create_costs_the_same_queries_for_10_or_200_notes():
     # search vectors (+ its savepoint), the function's own savepoint.
     assert small <= 14
     assert large <= 14
+
+
+def test_bulk_create_writes_nothing_when_the_database_finds_two_titles_equal():
+    owner = _user("owner")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lower(%s) = lower(%s)", ["İx", "ix"])
+        if not cursor.fetchone()[0]:
+            pytest.skip("this database's lower() keeps İ apart from i")
+    with pytest.raises(Conflict):
+        services.notes_bulk_create(owner=owner, notes=[NewNote(title="ix"), NewNote(title="İx")])
+    assert not Note.objects.filter(owner=owner).exists()

@@ -123,9 +123,10 @@ def _write_one(job: Job, planned: PlannedNote, action: str, title: str, body: st
 
 
 def _no_wait_for_flush() -> None:
-    # Safe to lose on a crash: a batch's notes commit together with their JobItems, so a crash of the
-    # database can only lose whole batches (the last few committed ones), and the resumed job, which
-    # skips exactly the paths that have a JobItem, writes those batches again. It saves a WAL flush per batch.
+    # The batch's COMMIT returns before its WAL reaches the disk. Safe here: a crash of the database can lose
+    # the last commits (a fraction of a second), but each lost batch goes whole, its notes with its JobItems
+    # (never half of a transaction); the interrupted job is re-queued as stalled, and the resumed run, which
+    # skips exactly the paths that have a JobItem, writes those batches again. Nothing else is relaxed.
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
 
