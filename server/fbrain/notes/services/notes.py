@@ -69,14 +69,6 @@ def _clean_tags(tags: Sequence[str] | None) -> list[str] | None:
     return cleaned
 
 
-def _check_title_free(*, owner_id: int, title: str, exclude_id: int | None = None) -> None:
-    taken = Note.objects.alias(key=Lower("title")).filter(owner_id=owner_id, deleted_at__isnull=True, key=title.lower())
-    if exclude_id is not None:
-        taken = taken.exclude(id=exclude_id)
-    if taken.exists():
-        raise _duplicate_title(title)
-
-
 def _duplicate_title(title: str) -> Conflict:
     return Conflict(
         f"A note titled {title!r} already exists.",
@@ -86,10 +78,14 @@ def _duplicate_title(title: str) -> Conflict:
 
 
 def _save(note: Note, **kwargs: Any) -> None:
-    # A savepoint: a lost race on the unique title must not break the caller's transaction.
+    """Save; a taken title (the unique index on live titles) becomes a duplicate_title Conflict.
+
+    The index is the only check, so a concurrent save of the same title cannot slip between a check and the
+    write. Call it inside the caller's `transaction.atomic` service: leaving that block on the error rolls
+    back to its savepoint, so the caller's own transaction stays usable.
+    """
     try:
-        with transaction.atomic():
-            note.save(**kwargs)
+        note.save(**kwargs)
     except IntegrityError as exc:
         if "title" in str(exc).lower():
             raise _duplicate_title(note.title) from None
@@ -120,7 +116,6 @@ def note_create(
     explicit = _clean_tags(tags) or []
     if kind not in Note.Kind.values:
         raise ValidationFailed("Unknown kind.", fields={"kind": [f"One of {', '.join(Note.Kind.values)}."]})
-    _check_title_free(owner_id=owner.pk, title=title)
     now = timezone.now()
     note = Note(
         owner=owner,
@@ -134,10 +129,11 @@ def note_create(
         updated_at=updated_at or created_at or now,
     )
     _save(note, force_insert=True)
-    sync.sync_tags(note=note, parsed=parsed.all_tags, explicit=explicit)
-    sync.sync_links(note=note, links=parsed.links)
+    tag_names = sync.sync_tags(note=note, parsed=parsed.all_tags, explicit=explicit, fresh=True)
+    sync.sync_links(note=note, links=parsed.links, fresh=True)
     sync.resolve_pending_links(note=note)
-    sync.update_search_vectors([note.pk])
+    text_chars = len(title) + len(body) + 2 * sum(len(name) + 1 for name in tag_names)
+    sync.update_search_vectors([note.pk], text_chars=text_chars)
     transaction.on_commit(bm.NOTES_CREATED.labels(kind=note.kind).inc)
     return note
 
@@ -162,6 +158,7 @@ def note_update(
     tags: Sequence[str] | None = None,
     rewrite_links: bool = False,
     updated_at: datetime | None = None,
+    extra_text: str | None = None,
 ) -> Note:
     """Change a live note; `None` leaves a field as it is. Returns the saved note (version + 1).
 
@@ -169,6 +166,7 @@ def note_update(
     and changes nothing. `tags` replaces the explicit tags. A title or body change keeps the previous one as
     a Revision. On rename, links naming the old title become pending, pending links naming the new title
     resolve, and with `rewrite_links=True` the notes linking to the old title are rewritten to the new one.
+    `extra_text` replaces the searchable text that is not part of the body (see note_set_extra_search_text).
     """
     current = _locked(note)
     if expected_version is not None and expected_version != current.version:
@@ -184,13 +182,13 @@ def note_update(
     if kind is not None and kind not in Note.Kind.values:
         raise ValidationFailed("Unknown kind.", fields={"kind": [f"One of {', '.join(Note.Kind.values)}."]})
     renamed = new_title != old_title
-    if new_title.lower() != old_title.lower():
-        _check_title_free(owner_id=current.owner_id, title=new_title, exclude_id=current.pk)
     if renamed or new_body != old_body:
         Revision.objects.create(
             note=current, version=current.version, title=old_title, body=old_body, created_at=current.updated_at
         )
     current.title, current.body, current.aliases = new_title, new_body, parsed.aliases
+    if extra_text is not None:
+        current.extra_text = _clean_extra_text(extra_text)
     if kind is not None:
         current.kind = kind
     if pinned is not None:
@@ -200,8 +198,10 @@ def note_update(
     current.version += 1
     current.updated_at = updated_at or timezone.now()
     _save(current)
-    sync.sync_tags(note=current, parsed=parsed.all_tags, explicit=explicit)
-    sync.sync_links(note=current, links=parsed.links)
+    if new_body != old_body or explicit is not None:
+        # Tags and links derive from the body (and the explicit tags): unchanged, their rows are in step.
+        sync.sync_tags(note=current, parsed=parsed.all_tags, explicit=explicit)
+        sync.sync_links(note=current, links=parsed.links)
     if renamed:
         if rewrite_links:
             note_rewrite_links(note=current, old_title=old_title)
@@ -259,7 +259,6 @@ def _trashed(note: Note) -> Note:
 def note_restore(*, note: Note) -> Note:
     """Bring a trashed note back; pending links naming it resolve. Conflict (409) if its title is taken."""
     current = _trashed(note)
-    _check_title_free(owner_id=current.owner_id, title=current.title)
     current.deleted_at = None
     _save(current, update_fields=["deleted_at"])
     sync.resolve_pending_links(note=current)
@@ -282,13 +281,17 @@ def trash_empty(*, owner: Any) -> int:
     return count
 
 
+def _clean_extra_text(text: str) -> str:
+    return text.replace("\x00", "")[:BODY_MAX_BYTES]
+
+
 @transaction.atomic
 def note_set_extra_search_text(*, note: Note, text: str) -> None:
     """Set the searchable text that is not part of the body (a bookmark's extracted page), refresh the index.
 
     Does not change the version or make a revision. Text beyond 1 MiB is cut.
     """
-    text = text.replace("\x00", "")[:BODY_MAX_BYTES]
+    text = _clean_extra_text(text)
     Note.objects.filter(pk=note.pk).update(extra_text=text)
     note.extra_text = text
     sync.update_search_vectors([note.pk])

@@ -15,6 +15,9 @@ from fbrain.notes.parsing import WikiLink, unique_ci
 # to_tsvector fails on documents whose vector passes 1 MB; index the head of huge texts only.
 SEARCH_TEXT_CHARS = 256 * 1024
 SEARCH_TEXT_CHARS_FALLBACK = 32 * 1024
+# Below this many characters (at most 4 UTF-8 bytes each, a tsvector takes under 5 bytes per input byte) a
+# vector stays far under 1 MB: no DataError is possible, so no savepoint is needed to catch one.
+SEARCH_TEXT_CHARS_ALWAYS_FIT = 32 * 1024
 SEARCH_CONFIG = "fbrain_search"
 
 _SEARCH_VECTOR_SQL = f"""
@@ -30,11 +33,19 @@ WHERE n.id = ANY(%s)
 """  # noqa: S608 - constant config name, values are parameters
 
 
-def update_search_vectors(note_ids: Sequence[int]) -> None:
-    """Recompute the search vector of these notes (title A, tags B, body C, extra text D). Postgres only."""
+def update_search_vectors(note_ids: Sequence[int], *, text_chars: int | None = None) -> None:
+    """Recompute the search vector of these notes (title A, tags B, body C, extra text D). Postgres only.
+
+    `text_chars`: the length of all the notes' indexed text (title, tag names twice, body, extra text), when
+    the caller knows it; a short text is indexed in one statement, without the overflow fallback.
+    """
     if connection.vendor != "postgresql" or not note_ids:
         return
     ids = list(note_ids)
+    if text_chars is not None and text_chars <= SEARCH_TEXT_CHARS_ALWAYS_FIT:
+        with connection.cursor() as cursor:
+            cursor.execute(_SEARCH_VECTOR_SQL, [SEARCH_TEXT_CHARS, SEARCH_TEXT_CHARS, ids])
+        return
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_SEARCH_VECTOR_SQL, [SEARCH_TEXT_CHARS, SEARCH_TEXT_CHARS, ids])
@@ -68,9 +79,14 @@ def tags_get_or_create(*, owner: Any, names: Iterable[str]) -> dict[str, Tag]:
     return found
 
 
-def sync_tags(*, note: Note, parsed: Sequence[str], explicit: Sequence[str] | None) -> list[str]:
-    """Make the note's tags the parsed ones plus the explicit ones (kept from before when `explicit` is None)."""
-    current = {nt.tag.name.lower(): nt for nt in NoteTag.objects.filter(note=note).select_related("tag")}
+def sync_tags(*, note: Note, parsed: Sequence[str], explicit: Sequence[str] | None, fresh: bool = False) -> list[str]:
+    """Make the note's tags the parsed ones plus the explicit ones (kept from before when `explicit` is None).
+
+    `fresh`: the note was inserted in this transaction, so it has no tag rows yet and none are read.
+    """
+    current: dict[str, NoteTag] = {}
+    if not fresh:
+        current = {nt.tag.name.lower(): nt for nt in NoteTag.objects.filter(note=note).select_related("tag")}
     if explicit is None:
         explicit = [nt.tag.name for nt in current.values() if nt.explicit]
     desired: dict[str, tuple[str, bool]] = {}
@@ -96,8 +112,11 @@ def sync_tags(*, note: Note, parsed: Sequence[str], explicit: Sequence[str] | No
     return sorted(name for name, _ in desired.values())
 
 
-def sync_links(*, note: Note, links: Sequence[WikiLink]) -> None:
-    """Make the note's outgoing Link rows match its `[[links]]`, resolving titles to live notes of the owner."""
+def sync_links(*, note: Note, links: Sequence[WikiLink], fresh: bool = False) -> None:
+    """Make the note's outgoing Link rows match its `[[links]]`, resolving titles to live notes of the owner.
+
+    `fresh`: the note was inserted in this transaction, so it has no Link rows yet and none are read.
+    """
     desired: dict[str, WikiLink] = {}
     embeds: set[str] = set()
     for link in links:
@@ -105,7 +124,9 @@ def sync_links(*, note: Note, links: Sequence[WikiLink]) -> None:
         desired.setdefault(key, link)
         if link.embed:
             embeds.add(key)
-    current = {link.target_title.lower(): link for link in Link.objects.filter(source=note)}
+    if fresh and not desired:
+        return
+    current = {} if fresh else {link.target_title.lower(): link for link in Link.objects.filter(source=note)}
     targets = dict(
         Note.objects.alias(key=Lower("title"))
         .filter(owner_id=note.owner_id, deleted_at__isnull=True, key__in=list(desired))
@@ -139,12 +160,10 @@ def sync_links(*, note: Note, links: Sequence[WikiLink]) -> None:
 
 def resolve_pending_links(*, note: Note) -> int:
     """Point the owner's pending links named like this (live) note at it; returns how many resolved."""
-    ids = list(
-        Link.objects.alias(key=Lower("target_title"))
-        .filter(owner_id=note.owner_id, target__isnull=True, key=note.title.lower())
-        .values_list("id", flat=True)
+    pending = Link.objects.alias(key=Lower("target_title")).filter(
+        owner_id=note.owner_id, target__isnull=True, key=note.title.lower()
     )
-    return Link.objects.filter(id__in=ids).update(target=note) if ids else 0
+    return pending.update(target=note)
 
 
 def unresolve_links(*, note: Note, keep_title: str | None = None) -> int:

@@ -55,3 +55,28 @@ def test_list_endpoints_run_constant_queries(client, hub, user, django_assert_ma
     with django_assert_max_num_queries(BUDGET):
         response = client.get(url.format(n=page_size, hub=hub.id, spoke=spoke.id))
     assert response.status_code == 200, response.content
+
+
+# Writes: the single-note paths skip the derived-row reads a new or body-unchanged note cannot need.
+def test_note_create_without_tags_or_links_runs_five_queries(user, django_assert_num_queries):
+    # Savepoint, insert, resolve pending links to it, search vector, release.
+    with django_assert_num_queries(5):
+        services.note_create(owner=user, title="Plain", body="Just words.")
+
+
+def test_note_create_with_tags_and_links_runs_constant_queries(user, django_assert_num_queries):
+    services.note_create(owner=user, title="Target")
+    with django_assert_num_queries(11):
+        note = services.note_create(
+            owner=user, title="Rich", body="#one #two [[Target]] [[Missing]] [[Other]]", tags=["three"]
+        )
+    assert note.outgoing_links.filter(target__isnull=False).count() == 1
+    assert note.note_tags.count() == 3
+
+
+def test_note_rename_runs_constant_queries(user, django_assert_num_queries):
+    note = services.note_create(owner=user, title="Before", body="#kept [[Elsewhere]]")
+    # Savepoint, lock, revision, update, unresolve, resolve, vector in its own savepoint, release.
+    with django_assert_num_queries(10):
+        services.note_update(note=note, title="After")
+    assert note.note_tags.get().tag.name == "kept"
