@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
-import secrets
+import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -43,20 +45,51 @@ def _queue_capture(note_id: int) -> None:
     transaction.on_commit(lambda: capture_bookmark.delay(note_id))
 
 
-def _free_title(owner: Any, wanted: str, *, host: str = "", exclude_id: int | None = None) -> str:
-    """`wanted`, or a variant no other live note of the owner uses ("Title (host)", "Title (2)", ...)."""
-    live = Note.objects.filter(owner=owner, deleted_at__isnull=True).annotate(key=Lower("title"))
+# Each lost race for a variant costs one more look-up; contenders spread over more free numbers each round.
+FREE_TITLE_ATTEMPTS = 10
+T = TypeVar("T")
+
+
+def _free_title(owner_id: int, wanted: str, *, host: str = "", exclude_id: int | None = None, skip: int = 0) -> str:
+    """The first title no other live note of the owner uses: "Title", "Title (host)", "Title (2)", "Title (3)"...
+
+    One indexed query reads every taken variant, however many pages share the title; the numbers never run
+    out, so there is no fallback that could clash. `skip` passes over that many free variants first.
+    """
+    variants = [wanted] + ([f"{wanted[: 196 - len(host)]} ({host})"] if host and len(host) < 100 else [])
+    stem = wanted[:190]
+    live = Note.objects.filter(owner_id=owner_id, deleted_at__isnull=True).annotate(key=Lower("title"))
     if exclude_id is not None:
         live = live.exclude(pk=exclude_id)
-    first = [wanted] + ([f"{wanted[: 196 - len(host)]} ({host})"] if host else [])
-    numbered = [f"{wanted[:190]} ({number})" for number in range(2, 500)]
-    # Two indexed queries at most (lower(title) is indexed per owner), however many pages share a title.
-    for candidates in (first, numbered):
-        taken = set(live.filter(key__in=[c.lower() for c in candidates]).values_list("key", flat=True))
-        for candidate in candidates:
-            if candidate.lower() not in taken:
-                return candidate
-    return f"{wanted[:180]} ({secrets.token_hex(4)})"
+    taken = set(
+        live.filter(Q(key__in=[v.lower() for v in variants]) | Q(key__startswith=f"{stem.lower()} (")).values_list(
+            "key", flat=True
+        )
+    )
+    free = (v for v in variants if v.lower() not in taken)
+    numbered = (f"{stem} ({n})" for n in itertools.count(2) if f"{stem.lower()} ({n})" not in taken)
+    return next(itertools.islice(itertools.chain(free, numbered), skip, None))
+
+
+def _with_free_title(
+    write: Callable[[str], T], *, owner_id: int, wanted: str, host: str = "", exclude_id: int | None = None
+) -> T:
+    """`write(wanted)`, or `write` with the first free variant of it when the title is taken.
+
+    The unique index on live titles is the check: the first write needs no look-up, and a variant that a
+    concurrent write took first costs one more look-up. `write` must be atomic (a savepoint).
+    """
+    title = wanted
+    for attempt in range(FREE_TITLE_ATTEMPTS):
+        try:
+            return write(title)
+        except Conflict as clash:
+            if clash.code != "duplicate_title":
+                raise
+        # Racing saves of one title would all pick the same lowest number again: spread them out.
+        skip = random.randrange(attempt + 1)  # noqa: S311 - load spreading, not security
+        title = _free_title(owner_id, wanted, host=host, exclude_id=exclude_id, skip=skip)
+    return write(title)
 
 
 @dataclass(frozen=True)
@@ -65,39 +98,50 @@ class CreateResult:
     created: bool
 
 
-@transaction.atomic
 def bookmark_create(
     *, owner: Any, url: str, tags: Sequence[str] | None = None, note: str = "", title: str | None = None
 ) -> CreateResult:
     """Save a URL as a bookmark note and queue its capture; the same normalised URL returns the existing one.
 
-    An existing bookmark whose note is in the trash is restored. Raises ValidationFailed (400) for a URL
-    that is not http(s) or for bad tags/body, Conflict (409) when an explicit title is taken.
+    An existing bookmark whose note is in the trash is restored. Without a title the note gets a free
+    placeholder ("host/path", "host/path (2)", ...). Raises ValidationFailed (400) for a URL that is not
+    http(s) or for bad tags/body, Conflict (409) when an explicit title is taken.
     """
     url = clean_url(url)
     normalized = normalize_url(url)
-    existing = Bookmark.objects.select_related("note").filter(owner=owner, normalized_url=normalized).first()
-    if existing is not None:
-        if existing.note.deleted_at is not None:
-            notes.note_restore(note=existing.note)
-            existing.note.refresh_from_db()
-        return CreateResult(existing, created=False)
-    placeholder = ""
-    if title is None or not title.strip():
-        placeholder = _free_title(owner, title_from_url(url))
-        title = placeholder
     try:
-        with transaction.atomic():
-            created = notes.note_create(owner=owner, title=title, body=note, kind=Note.Kind.BOOKMARK, tags=tags)
-            bookmark = Bookmark.objects.create(
-                note=created, owner=owner, url=url, normalized_url=normalized, placeholder_title=placeholder
-            )
+        return _bookmark_create(owner=owner, url=url, normalized=normalized, tags=tags, note=note, title=title)
     except IntegrityError:
         # A concurrent request saved the same URL first: answer with its bookmark, like a sequential repeat.
         winner = Bookmark.objects.select_related("note").filter(owner=owner, normalized_url=normalized).first()
         if winner is None:
             raise
         return CreateResult(winner, created=False)
+
+
+@transaction.atomic
+def _bookmark_create(
+    *, owner: Any, url: str, normalized: str, tags: Sequence[str] | None, note: str, title: str | None
+) -> CreateResult:
+    existing = Bookmark.objects.select_related("note").filter(owner=owner, normalized_url=normalized).first()
+    if existing is not None:
+        if existing.note.deleted_at is not None:
+            notes.note_restore(note=existing.note)
+            existing.note.refresh_from_db()
+        return CreateResult(existing, created=False)
+
+    def create_note(title: str) -> Note:
+        return notes.note_create(owner=owner, title=title, body=note, kind=Note.Kind.BOOKMARK, tags=tags)
+
+    placeholder = ""
+    if title is None or not title.strip():
+        created = _with_free_title(create_note, owner_id=owner.pk, wanted=title_from_url(url))
+        placeholder = created.title
+    else:
+        created = create_note(title)
+    bookmark = Bookmark.objects.create(
+        note=created, owner=owner, url=url, normalized_url=normalized, placeholder_title=placeholder
+    )
     _queue_capture(created.pk)
     return CreateResult(bookmark, created=True)
 
@@ -134,26 +178,38 @@ def bookmark_recapture(*, bookmark: Bookmark) -> Bookmark:
     return bookmark
 
 
-def _apply_page_title(bookmark: Bookmark, page_title: str) -> None:
-    """Give the note the page's title, unless the user chose a title (or renamed the note since)."""
-    note = Note.objects.filter(pk=bookmark.pk, deleted_at__isnull=True).first()
-    if note is None or not page_title or not bookmark.placeholder_title or note.title != bookmark.placeholder_title:
-        return
-    host = urlsplit(bookmark.final_url or bookmark.url).hostname or ""
-    title = _free_title(note.owner, page_title, host=host, exclude_id=note.pk)
-    try:
-        notes.note_update(note=note, title=title)
-    except Conflict:  # lost a race with another write of this title; the placeholder is fine
-        return
-    Bookmark.objects.filter(pk=bookmark.pk).update(placeholder_title=title)
+def _renames_to_page_title(bookmark: Bookmark, page_title: str) -> bool:
+    """The note takes the page's title unless the user chose a title (or renamed the note since)."""
+    placeholder = bookmark.placeholder_title
+    return bool(page_title and placeholder and bookmark.note.deleted_at is None and bookmark.note.title == placeholder)
 
 
 @transaction.atomic
 def bookmark_record_capture(*, bookmark_id: int, result: FetchResult, page: Extracted) -> Bookmark | None:
     """Store a successful fetch; the note takes the page title and its text becomes searchable."""
-    bookmark = Bookmark.objects.select_for_update().filter(pk=bookmark_id).first()
+    bookmark = Bookmark.objects.select_for_update(of=("self",)).select_related("note").filter(pk=bookmark_id).first()
     if bookmark is None:
         return None
+    searchable = "\n".join(part for part in (page.title, page.description, page.site_name, page.text) if part)
+    note = bookmark.note
+    renamed = False
+    if _renames_to_page_title(bookmark, page.title):
+        host = urlsplit(result.final_url or bookmark.url).hostname or ""
+        try:
+            # One note write: the new title and the page text, indexed together.
+            note = _with_free_title(
+                lambda title: notes.note_update(note=bookmark.note, title=title, extra_text=searchable),
+                owner_id=bookmark.owner_id,
+                wanted=page.title,
+                host=host,
+                exclude_id=bookmark.pk,
+            )
+            bookmark.note, bookmark.placeholder_title = note, note.title
+            renamed = True
+        except Conflict:  # lost every race for a free title; the placeholder is fine
+            pass
+    if not renamed:
+        notes.note_set_extra_search_text(note=note, text=searchable)
     now = timezone.now()
     bookmark.status = Bookmark.Status.CAPTURED
     bookmark.failure_code = bookmark.failure_reason = ""
@@ -169,11 +225,6 @@ def bookmark_record_capture(*, bookmark_id: int, result: FetchResult, page: Extr
     bookmark.fetched_at = bookmark.checked_at = bookmark.updated_at = now
     bookmark.dead_since = None
     bookmark.save()
-    _apply_page_title(bookmark, page.title)
-    note = Note.objects.filter(pk=bookmark_id).first()
-    if note is not None:
-        searchable = "\n".join(part for part in (page.title, page.description, page.site_name, page.text) if part)
-        notes.note_set_extra_search_text(note=note, text=searchable)
     return bookmark
 
 

@@ -34,6 +34,22 @@ def test_post_bookmark_answers_201_pending_then_captures(
     assert "Serendipity" in detail["text"]
 
 
+def test_post_bookmark_runs_few_queries(client, django_assert_num_queries):
+    # Savepoint, URL look-up, note savepoint, note insert, resolve links, search vector, release, bookmark insert,
+    # release: the placeholder title needs no look-up of its own while it is free.
+    with django_assert_num_queries(9):
+        response = client.post("/api/v1/bookmarks", {"url": "http://127.0.0.1:9/counted"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["title"] == "127.0.0.1/counted"
+
+
+def test_post_many_bookmarks_with_one_placeholder_title_never_conflicts(client):
+    for number in range(60):
+        response = client.post("/api/v1/bookmarks", {"url": f"http://127.0.0.1:9/q?page={number}"}, format="json")
+        assert response.status_code == 201, response.content
+    assert response.json()["title"] == "127.0.0.1/q (60)"
+
+
 def test_post_the_same_url_twice_answers_200_with_the_existing_bookmark(client):
     first = client.post("/api/v1/bookmarks", {"url": "http://127.0.0.1:9/x"}, format="json")
     second = client.post("/api/v1/bookmarks", {"url": "HTTP://127.0.0.1:9/x#again"}, format="json")

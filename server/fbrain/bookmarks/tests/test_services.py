@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.postgres.search import SearchQuery
 
 from fbrain.bookmarks import services
 from fbrain.bookmarks.fetcher import Fetcher, FetchError
@@ -7,6 +8,7 @@ from fbrain.bookmarks.tests.factories import make_bookmark
 from fbrain.core.errors import Conflict
 from fbrain.notes import services as notes
 from fbrain.notes.models import Note
+from fbrain.notes.services.sync import SEARCH_CONFIG
 from fbrain.transfer.tests.helpers import make_note
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,18 @@ def test_bookmark_capture_fills_page_fields_title_and_search_text(user, page_ser
     assert "Backlinks show where an idea" in note.extra_text
     # Running again has the effect of running once: the bookmark is no longer pending.
     assert services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher()) == "skipped"
+
+
+def test_bookmark_capture_renames_and_indexes_in_one_note_write(user, page_server, django_assert_num_queries):
+    bookmark = make_bookmark(owner=user, url=page_server.url("/page"))
+    # Pending look-up, attempts; savepoint, bookmark and note (locked), note_update (savepoint, lock, revision,
+    # update, unresolve, resolve, vector in a savepoint, release), bookmark update, release.
+    with django_assert_num_queries(16):
+        services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
+    note = Note.objects.get(pk=bookmark.pk)
+    assert (note.title, note.version, note.revisions.get().title) == ("The Art of Linking Notes", 2, "127.0.0.1/page")
+    found = SearchQuery("serendipity", config=SEARCH_CONFIG)
+    assert Note.objects.filter(pk=note.pk, search_vector=found).exists()
 
 
 def test_bookmark_capture_keeps_a_title_the_user_chose(user, page_server):
@@ -168,17 +182,48 @@ def test_bookmark_create_losing_a_race_returns_the_winner(user, monkeypatch):
     assert not Note.objects.filter(title="Another title").exists()
 
 
-def test_many_pages_with_one_title_all_get_distinct_titles():
-    from fbrain.bookmarks.services import _free_title
-    from fbrain.core.tests.factories import UserFactory
-    from fbrain.notes import services as notes
+def test_bookmark_create_gives_over_fifty_pages_of_one_placeholder_distinct_titles(user, django_assert_max_num_queries):
+    # Distinct URLs, one placeholder ("host/path"): past 50 the old look-up fell back to a clashing title.
+    for number in range(120):
+        result = services.bookmark_create(owner=user, url=f"http://127.0.0.1:9/search?q={number}")
+        assert result.created
+    titles = list(Note.objects.filter(owner=user).values_list("title", flat=True))
+    assert len(set(titles)) == 120
+    assert {"127.0.0.1/search", "127.0.0.1/search (2)", "127.0.0.1/search (120)"} <= set(titles)
+    # A taken placeholder costs one look-up for all its variants, however many there are (and a savepoint).
+    with django_assert_max_num_queries(14):
+        assert services.bookmark_create(owner=user, url="http://127.0.0.1:9/search?q=last").created
+    assert Note.objects.filter(title="127.0.0.1/search (121)").exists()
 
-    owner = UserFactory()
-    titles = set()
-    for _ in range(60):
-        title = _free_title(owner, "Same page", host="example.test")
-        notes.note_create(owner=owner, title=title)
-        titles.add(title.lower())
-    assert len(titles) == 60
-    assert "same page (example.test)" in titles
-    assert "same page (59)" in titles
+
+def test_free_title_tries_the_host_then_fills_the_lowest_free_number(user):
+    for title in ["Same page", "Same page (example.test)", "Same page (2)", "Same page (4)", "same page (3)"]:
+        make_note(owner=user, title=title)
+    assert services._free_title(user.pk, "Other", host="example.test") == "Other"
+    assert services._free_title(user.pk, "Same page", host="example.test") == "Same page (5)"
+    notes.note_delete(note=Note.objects.get(title="Same page (4)"))
+    assert services._free_title(user.pk, "Same page", host="example.test") == "Same page (4)"
+    assert services._free_title(user.pk, "Same page") == "Same page (4)"
+    # Wildcards in the title are literal characters, not LIKE patterns.
+    make_note(owner=user, title="50% off (2)")
+    assert services._free_title(user.pk, "50_ off") == "50_ off"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bookmarks_with_one_placeholder_never_conflict(user):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def save(number: int) -> bool:
+        try:
+            return services.bookmark_create(owner=user, url=f"http://127.0.0.1:9/same?n={number}").created
+        finally:
+            connection.close()
+
+    # Eight saves at a time race for the same lowest free number; the losers take the next ones.
+    with ThreadPoolExecutor(8) as pool:
+        created = list(pool.map(save, range(80)))
+    assert all(created)
+    titles = list(Note.objects.filter(owner=user).values_list("title", flat=True))
+    assert len(titles) == len({title.lower() for title in titles}) == 80
