@@ -22,10 +22,13 @@ def retry_countdown(retries: int, retry_after: float | None) -> float:
     return min(countdown, settings.CAPTURE_RETRY_MAX_SECONDS)
 
 
+# The bookmark row keeps the outcome the UI and API read; a stored Celery result would only be written (twice,
+# with CELERY_TASK_TRACK_STARTED) and expire unread.
 @shared_task(
     bind=True,
     name="fbrain.bookmarks.tasks.capture_bookmark",
     queue="capture",
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
