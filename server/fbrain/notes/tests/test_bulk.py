@@ -11,7 +11,7 @@ from fbrain.core.errors import Conflict
 from fbrain.notes import services
 from fbrain.notes.models import Link, Note
 from fbrain.notes.search import note_search
-from fbrain.notes.services import NewNote
+from fbrain.notes.services import NewNote, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,12 @@ def test_bulk_create_writes_nothing_when_the_database_finds_two_titles_equal():
     with pytest.raises(Conflict):
         services.notes_bulk_create(owner=owner, notes=[NewNote(title="ix"), NewNote(title="İx")])
     assert not Note.objects.filter(owner=owner).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Postgres full-text search")
+def test_a_long_note_in_a_batch_is_indexed_as_far_as_note_create_indexes_it():
+    owner = _user("owner")
+    long_body = "filler " * 6000 + "needle"
+    assert len(long_body) > sync.SEARCH_TEXT_CHARS_FALLBACK
+    services.notes_bulk_create(owner=owner, notes=[NewNote(title="Long", body=long_body), NEW[2]])
+    assert [hit.note.title for hit in note_search(owner=owner, query="needle").hits] == ["Long"]
