@@ -1,8 +1,9 @@
-"""Celery signal handlers: carry the request id into tasks and tag task logs with their ids."""
+"""Celery signal handlers: carry the request id into tasks, tag task logs with their ids, recycle DB connections."""
 
 from typing import Any
 
 from celery import signals
+from django.db import close_old_connections
 
 from fbrain.core.context import request_id_var, task_id_var
 
@@ -41,3 +42,18 @@ def unbind_task_context(task_id: str | None = None, **_: Any) -> None:
     task_token, request_token = tokens
     task_id_var.reset(task_token)
     request_id_var.reset(request_token)
+
+
+def recycle_database_connections(task: Any = None, **_: Any) -> None:
+    """Close a worker's database connections only when too old (CONN_MAX_AGE) or broken, as Django per request.
+
+    Celery's Django fixup would close them around every task (settings.CELERY_DB_REUSE_MAX stops that), and
+    each task then paid for a new Postgres connection and backend process.
+    """
+    if task is None or getattr(task.request, "is_eager", False):
+        return  # an eager task runs inside its caller's request or transaction
+    close_old_connections()
+
+
+signals.task_prerun.connect(recycle_database_connections, weak=False)
+signals.task_postrun.connect(recycle_database_connections, weak=False)
