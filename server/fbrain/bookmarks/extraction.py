@@ -18,6 +18,8 @@ MAX_TEXT_CHARS = 200_000
 MAX_TITLE_CHARS = 200
 MAX_FIELD_CHARS = 1000
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
+# Bookmarks keep no page date: skip htmldate's search of the whole text for one (about half the extraction time).
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ def extract_html(html: str, url: str) -> Extracted:
     language, canonical = _head_metadata(document, url)
     title = description = site_name = text = ""
     try:
-        result = trafilatura.bare_extraction(document, url=url, with_metadata=True, include_comments=False)
+        result = trafilatura.bare_extraction(
+            document, url=url, with_metadata=True, include_comments=False, date_extraction_params=_DATE_PARAMS
+        )
     except Exception:  # the extractor is third-party code on hostile input; metadata still counts
         logger.warning("trafilatura failed on %s", url, exc_info=True)
         result = None
