@@ -140,7 +140,7 @@ class NoteListApi(JsonApiView):
     )
     def get(self, request: Request) -> Response:
         query = query_params(s.NoteListQuery, request)
-        notes = selectors.note_list(
+        rows = selectors.note_rows(
             owner=request.user,
             tag=query.get("tag"),
             kind=query.get("kind"),
@@ -149,8 +149,8 @@ class NoteListApi(JsonApiView):
             updated_since=query.get("updated_since"),
         )
         paginator = NoteCursorPagination(query["ordering"])
-        page = paginator.paginate_queryset(notes, request, view=self)
-        return paginator.get_paginated_response(s.NoteListItemOutput(page, many=True).data)
+        page = selectors.attach_tag_names(paginator.paginate_queryset(rows, request, view=self) or [])
+        return paginator.get_paginated_response([s.note_list_item(row) for row in page])
 
     @extend_schema(
         operation_id="notes_create", request=s.NoteCreateInput, responses={201: s.NoteOutput, **WRITE_ERRORS}
@@ -182,8 +182,8 @@ class NoteDetailApi(JsonApiView):
 
     @extend_schema(operation_id="notes_retrieve", parameters=[NOTE_ID], responses={200: s.NoteOutput, **READ_ERRORS})
     def get(self, request: Request, note_id: int) -> Response:
-        note = selectors.note_get(owner=request.user, note_id=note_id)
-        return _with_etag(Response(_note_body(note)), note)
+        row = selectors.note_data(owner=request.user, note_id=note_id)
+        return Response(s.note_detail(row), headers={"ETag": Note.etag_for(row["version"])})
 
     @extend_schema(
         operation_id="notes_update",

@@ -88,7 +88,11 @@ class Note(models.Model):
 
     @property
     def etag(self) -> str:
-        return f'"{self.version}"'
+        return self.etag_for(self.version)
+
+    @staticmethod
+    def etag_for(version: int) -> str:
+        return f'"{version}"'
 
 
 class Tag(models.Model):
