@@ -230,6 +230,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "fbrain.core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Hot API reads (note list and detail, token lookups) are cached in Redis for at most this long; every write
+# retires its user's entries at once (fbrain.core.generations). 0 turns the caches off.
+API_CACHE_SECONDS = env.integer("API_CACHE_SECONDS", 120, minimum=0)
+API_CACHE_PREFIX = env.string("CACHE_KEY_PREFIX", "fbrain") + ":api"
+
 # Rate limits (DRF throttles on the cache). Rates: "<n>/<second|minute|hour|day>".
 FBRAIN_THROTTLE_RATES = {
     "login_ip": env.string("THROTTLE_LOGIN_IP", "20/min"),

@@ -9,7 +9,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from fbrain.accounts import selectors, services
+from fbrain.accounts import token_cache
 from fbrain.accounts.models import ApiToken
 from fbrain.core.business_metrics import API_TOKENS_USED
 
@@ -27,10 +27,9 @@ class TokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("Invalid token.") from None
-        token = selectors.token_for_key(key=key)
+        token = token_cache.use_token(key=key)
         if token is None:
             raise AuthenticationFailed("Invalid or revoked token.")
-        services.token_mark_used(token=token)
         API_TOKENS_USED.inc()
         return token.user, token
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fbrain.core import response_cache
 from fbrain.core.errors import PayloadTooLarge, PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.core.validation import body_params, query_params
@@ -138,7 +140,10 @@ class NoteListApi(JsonApiView):
             **READ_ERRORS,
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
+        return response_cache.serve(request, lambda: (self._page(request), {}))
+
+    def _page(self, request: Request) -> dict[str, Any]:
         query = query_params(s.NoteListQuery, request)
         rows = selectors.note_rows(
             owner=request.user,
@@ -150,7 +155,7 @@ class NoteListApi(JsonApiView):
         )
         paginator = NoteCursorPagination(query["ordering"])
         page = selectors.attach_tag_names(paginator.paginate_queryset(rows, request, view=self) or [])
-        return paginator.get_paginated_response([s.note_list_item(row) for row in page])
+        return dict(paginator.get_paginated_response([s.note_list_item(row) for row in page]).data)
 
     @extend_schema(
         operation_id="notes_create", request=s.NoteCreateInput, responses={201: s.NoteOutput, **WRITE_ERRORS}
@@ -181,9 +186,12 @@ class NoteDetailApi(JsonApiView):
         return _with_etag(Response(_note_body(note)), note)
 
     @extend_schema(operation_id="notes_retrieve", parameters=[NOTE_ID], responses={200: s.NoteOutput, **READ_ERRORS})
-    def get(self, request: Request, note_id: int) -> Response:
-        row = selectors.note_data(owner=request.user, note_id=note_id)
-        return Response(s.note_detail(row), headers={"ETag": Note.etag_for(row["version"])})
+    def get(self, request: Request, note_id: int) -> HttpResponse:
+        def build() -> tuple[dict[str, Any], dict[str, str]]:
+            row = selectors.note_data(owner=request.user, note_id=note_id)
+            return s.note_detail(row), {"ETag": Note.etag_for(row["version"])}
+
+        return response_cache.serve(request, build)
 
     @extend_schema(
         operation_id="notes_update",
