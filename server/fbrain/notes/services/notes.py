@@ -128,12 +128,18 @@ def note_create(
         created_at=created_at or now,
         updated_at=updated_at or created_at or now,
     )
+    vector = None if parsed.all_tags or explicit else sync.new_note_search_vector(title=title, body=body)
+    if vector is not None:
+        note.search_vector = vector
     _save(note, force_insert=True)
+    # As before: the instance does not carry its vector (callers that save it again must not re-send it).
+    note.search_vector = None
     tag_names = sync.sync_tags(note=note, parsed=parsed.all_tags, explicit=explicit, fresh=True)
     sync.sync_links(note=note, links=parsed.links, fresh=True)
     sync.resolve_pending_links(note=note)
-    text_chars = len(title) + len(body) + 2 * sum(len(name) + 1 for name in tag_names)
-    sync.update_search_vectors([note.pk], text_chars=text_chars)
+    if vector is None:
+        text_chars = len(title) + len(body) + 2 * sum(len(name) + 1 for name in tag_names)
+        sync.update_search_vectors([note.pk], text_chars=text_chars)
     transaction.on_commit(bm.NOTES_CREATED.labels(kind=note.kind).inc)
     return note
 

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from fbrain.notes import services
+from fbrain.notes.models import Note
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +59,17 @@ def test_list_endpoints_run_constant_queries(client, hub, user, django_assert_ma
 
 
 # Writes: the single-note paths skip the derived-row reads a new or body-unchanged note cannot need.
-def test_note_create_without_tags_or_links_runs_five_queries(user, django_assert_num_queries):
-    # Savepoint, insert, resolve pending links to it, search vector, release.
-    with django_assert_num_queries(5):
+def test_note_create_without_tags_or_links_runs_four_queries(user, django_assert_num_queries):
+    # Savepoint, insert (with its search vector), resolve pending links to it, release.
+    with django_assert_num_queries(4):
         services.note_create(owner=user, title="Plain", body="Just words.")
+
+
+def test_note_create_stores_the_vector_a_reindex_computes(user):
+    note = services.note_create(owner=user, title="Café notes", body="Running *quickly* past [[Links]] and `code`")
+    stored = Note.objects.values_list("search_vector", flat=True).get(pk=note.pk)
+    services.update_search_vectors([note.pk])
+    assert stored and stored == Note.objects.values_list("search_vector", flat=True).get(pk=note.pk)
 
 
 def test_note_create_with_tags_and_links_runs_constant_queries(user, django_assert_num_queries):
