@@ -5,12 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from fbrain.core import api as core_api
 
+# Django tries patterns in order: the knowledge base, by far the most requested, goes first.
 v1_patterns: list[URLPattern | URLResolver] = [
+    path("", include("fbrain.notes.urls")),
     path("status", core_api.StatusApi.as_view(), name="status"),
     path("", include("fbrain.accounts.urls")),
     path("", include("fbrain.bookmarks.urls")),
     path("", include("fbrain.transfer.urls")),
-    path("", include("fbrain.notes.urls")),
 ]
 
 urlpatterns = [
