@@ -20,8 +20,10 @@ ENTRY_MAX_BYTES = 256 * 1024
 
 
 def _entry_key(request: Request) -> str:
-    # The answer depends on the whole URL (`next` links are absolute) and on the negotiated media type.
-    uri = f"{request.build_absolute_uri()} {request.accepted_media_type}"
+    # The answer depends on the whole URL (`next` links are absolute) and on the negotiated media type. The
+    # host was validated by then (CommonMiddleware); the raw header is cheaper than build_absolute_uri().
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    uri = f"{request.scheme}://{host}{request.get_full_path()} {request.accepted_media_type}"
     digest = hashlib.sha256(uri.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return f"{settings.API_CACHE_PREFIX}:resp:{request.user.pk}:{digest}"
 

@@ -146,3 +146,16 @@ def test_batched_imports_show_in_the_next_read(client, user):
     assert client.get(LIST).json()["results"] == []
     services.notes_bulk_create(owner=user, notes=[services.NewNote(title="Imported", body="#vault")])
     assert [item["title"] for item in client.get(LIST).json()["results"]] == ["Imported"]
+
+
+def test_absolute_links_follow_the_host_and_scheme_asked(client, user, settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    for index in range(3):
+        NoteFactory.create(owner=user, title=f"Page {index}")
+    url = "/api/v1/notes/?page_size=1"
+    for _ in range(2):  # the second round comes from the cache
+        one = client.get(url, HTTP_HOST="one.example").json()["next"]
+        two = client.get(url, HTTP_HOST="two.example").json()["next"]
+        secure = client.get(url, HTTP_HOST="one.example", secure=True).json()["next"]
+        assert one.startswith("http://one.example/") and two.startswith("http://two.example/")
+        assert secure.startswith("https://one.example/")
