@@ -11,6 +11,7 @@ from rest_framework.request import Request
 
 from fbrain.accounts import token_cache
 from fbrain.accounts.models import ApiToken
+from fbrain.core import response_cache
 from fbrain.core.business_metrics import API_TOKENS_USED
 
 KEYWORDS = (b"token", b"bearer")
@@ -27,7 +28,7 @@ class TokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("Invalid token.") from None
-        token = token_cache.use_token(key=key)
+        token = token_cache.use_token(key=key, prefetch=response_cache.prefetch_for(request))
         if token is None:
             raise AuthenticationFailed("Invalid or revoked token.")
         API_TOKENS_USED.inc()

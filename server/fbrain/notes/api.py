@@ -125,6 +125,8 @@ class NoteCursorPagination(CursorPagination):
 class NoteListApi(JsonApiView):
     """List (cursor-paginated, filtered) and create notes."""
 
+    cached_reads = True  # GET answers come from fbrain.core.response_cache
+
     @extend_schema(
         operation_id="notes_list",
         parameters=[s.NoteListQuery],
@@ -169,6 +171,8 @@ class NoteListApi(JsonApiView):
 
 class NoteDetailApi(JsonApiView):
     """Read, replace, change or trash one note; writes honour `If-Match` (412) and `version` (409)."""
+
+    cached_reads = True
 
     def _write(self, request: Request, note_id: int, serializer_class: type[serializers.Serializer]) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
