@@ -78,6 +78,7 @@ export const options = {{
   scenarios: {{ fixed: {{ executor: 'constant-arrival-rate', rate: {max(1, int(rate))}, timeUnit: '1s',
     duration: '{seconds}s', preAllocatedVUs: 20, maxVUs: 100 }} }},
   summaryTrendStats: ['med', 'p(95)', 'p(99)'],
+  discardResponseBodies: true,
 }};
 const params = {{ headers: {json.dumps({"Authorization": f"Token {token}"} if token else {})} }};
 export default function () {{ http.get('{url}' + paths[Math.floor(Math.random() * paths.length)], params); }}

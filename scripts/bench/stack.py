@@ -52,6 +52,16 @@ class Stack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
 
+    def flush_cache(self) -> None:
+        """Forget the API's cached answers (a cold start); Celery's keys in the same Redis stay."""
+        keys = subprocess.run(
+            ["redis-cli", "-u", self.redis_url, "--scan", "--pattern", "fbrain:api:*"],
+            check=True, capture_output=True, text=True,
+        ).stdout.split()
+        for start in range(0, len(keys), 500):
+            subprocess.run(["redis-cli", "-u", self.redis_url, "del", *keys[start : start + 500]], check=True,
+                           capture_output=True)
+
     def python(self, code: str) -> str:
         """Run Django code in the stack's environment (for seeding); returns its stdout."""
         setup = "import django; django.setup()\n"
