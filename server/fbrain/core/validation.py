@@ -24,6 +24,9 @@ class TextField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            # The schema's maxLength counts what was sent: trimming must not let a longer value through.
+            self.fail("max_length", max_length=self.max_length)
         return no_surrogates(super().to_internal_value(data))
 
 
