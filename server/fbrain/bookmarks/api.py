@@ -13,15 +13,13 @@ from rest_framework.views import APIView
 from fbrain.bookmarks import selectors, services
 from fbrain.bookmarks.models import Bookmark
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import CursorQuery, NewestFirstPagination, cursor_page, query_params
+from fbrain.core.validation import CursorQuery, NewestFirstPagination, TextField, cursor_page, query_params
 
 
 class BookmarkInput(serializers.Serializer):
-    url = serializers.CharField(max_length=2000, help_text="An http(s) URL.")
-    title = serializers.CharField(
-        max_length=200, required=False, help_text="Optional; otherwise the page's title once captured."
-    )
-    tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=100)
+    url = TextField(max_length=2000, help_text="An http(s) URL.")
+    title = TextField(max_length=200, required=False, help_text="Optional; otherwise the page's title once captured.")
+    tags = serializers.ListField(child=TextField(max_length=100), required=False, max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, help_text="Markdown body of the bookmark note.")
 
 

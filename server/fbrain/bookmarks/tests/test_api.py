@@ -109,3 +109,13 @@ def test_list_bookmarks_filters_and_keeps_a_constant_query_count(client, user, d
 
 def test_anonymous_requests_are_refused(api_client):
     assert api_client.get("/api/v1/bookmarks").status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("title", "t" * 200 + " "), ("url", "http://example.com/" + "a" * 1981 + " "), ("tags", ["x" * 100 + " "])],
+)
+def test_post_bookmark_counts_lengths_before_trimming(client, field, value):
+    data = {"url": "http://example.com/page", field: value}
+    response = client.post("/api/v1/bookmarks", data, format="json")
+    assert response.status_code == 400 and field in response.json()["error"]["fields"]
