@@ -50,12 +50,22 @@ class JsonIntegerField(serializers.IntegerField):
 
 def query_params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """Validate query parameters with `serializer_class`; a blank `?name=` is an error, not "absent"."""
-    data = serializer_class(data=request.query_params)
-    # An empty `?name=` is an error (as the schema says), not "absent" as DRF would read it.
+    return _without_blanks(serializer_class, request.query_params)
+
+
+def form_params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Validate a form (multipart) body with `serializer_class`; a blank `name=` field is an error."""
+    return _without_blanks(serializer_class, request.data)
+
+
+def _without_blanks(serializer_class: type[serializers.Serializer], values: Any) -> dict[str, Any]:
+    data = serializer_class(data=values)
+    # DRF reads an empty form or query value of an optional field as "absent" (the default applies); the
+    # schema says it must be one of the allowed values, so it is an error.
     blank = {
         name: ["This field may not be blank."]
         for name, field in data.fields.items()
-        if request.query_params.get(name, None) == "" and not getattr(field, "allow_blank", False)
+        if values.get(name, None) == "" and not getattr(field, "allow_blank", False)
     }
     if blank:
         raise exceptions.ValidationError(blank)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +14,7 @@ from rest_framework.views import APIView
 
 from fbrain.core.errors import NotFound, PayloadTooLarge
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import CursorQuery, NewestFirstPagination, cursor_page, query_params
+from fbrain.core.validation import CursorQuery, NewestFirstPagination, cursor_page, form_params, query_params
 from fbrain.transfer import selectors, services
 from fbrain.transfer.models import Job
 
@@ -110,9 +108,7 @@ class ImportApi(APIView):
         limit = settings.IMPORT_MAX_UPLOAD_BYTES
         if declared.isdigit() and int(declared) > limit + _MULTIPART_SLACK:
             raise PayloadTooLarge(f"The archive is larger than {limit // (1024 * 1024)} MiB.")
-        data = ImportInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values: dict[str, Any] = data.validated_data
+        values = form_params(ImportInput, request)
         job = services.import_create(
             owner=request.user,
             upload=values["file"],

@@ -49,6 +49,9 @@ def test_post_import_refuses_non_zip_and_bad_options(client):
     assert "file" in response.json()["error"]["fields"]
     assert post_import(client, conflict="merge").status_code == 400
     assert client.post("/api/v1/imports", {}, format="multipart").status_code == 400
+    for field in ("conflict", "dry_run", "folder_tags"):  # blank is not "absent": the schema allows no ""
+        response = post_import(client, **{field: ""})
+        assert response.status_code == 400 and field in response.json()["error"]["fields"]
 
 
 @pytest.mark.django_db
