@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from fbrain.core.tests.factories import UserFactory
 from fbrain.notes import services
-from fbrain.notes.search import _snippet_html, note_search, parse_query, to_tsquery_text
+from fbrain.notes.search import note_search, parse_query
+from fbrain.notes.search.postgres import to_tsquery_text
+from fbrain.notes.search.snippets import simple_snippet, snippet_html
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Postgres full-text search")
@@ -67,7 +69,7 @@ def test_note_search_snippets_are_escaped_with_marks(user):
     services.note_create(owner=user, title="X", body="Tom & Jerry: keyword <script>x</script>")
     snippet = note_search(owner=user, query="keyword").hits[0].snippet
     assert "<mark>keyword</mark>" in snippet and "<script" not in snippet
-    assert _snippet_html("a < b \ue000c\ue001") == "a &lt; b <mark>c</mark>"
+    assert snippet_html("a < b \ue000c\ue001") == "a &lt; b <mark>c</mark>"
 
 
 @postgres_only
@@ -115,7 +117,8 @@ def test_note_search_pages(user):
 
 
 def test_like_fallback_matches_the_same_syntax(vault):
-    from fbrain.notes.search import _fallback_search, _filtered
+    from fbrain.notes.search import _filtered
+    from fbrain.notes.search.sqlite import search as _fallback_search
 
     def like(query):
         return sorted(hit.note.title for hit in _fallback_search(_filtered(vault, {}), parse_query(query), 0, 10).hits)
@@ -130,9 +133,7 @@ def test_like_fallback_matches_the_same_syntax(vault):
 
 
 def test_simple_snippet_windows_and_escapes():
-    from fbrain.notes.search import _simple_snippet
-
     body = "x" * 300 + " <b>needle</b> " + "y" * 300
-    snippet = _simple_snippet(body, ["needle"])
+    snippet = simple_snippet(body, ["needle"])
     assert snippet.startswith("… ") and "<mark>needle</mark>" in snippet and "&lt;b&gt;" in snippet
-    assert _simple_snippet("no match here", ["zzz"]) == "no match here"
+    assert simple_snippet("no match here", ["zzz"]) == "no match here"

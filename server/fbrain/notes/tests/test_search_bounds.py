@@ -3,8 +3,9 @@
 import pytest
 from django.db import connection
 
-from fbrain.notes import search, services
+from fbrain.notes import services
 from fbrain.notes.search import note_search
+from fbrain.notes.search import postgres as search
 
 pytestmark = [
     pytest.mark.django_db,
