@@ -65,6 +65,20 @@ def _head_metadata(document: lxml.html.HtmlElement, base_url: str) -> tuple[str,
     return language.split(",")[0].strip()[:35], canonical[:2000]
 
 
+def _declared_title(document: lxml.html.HtmlElement) -> str:
+    """The title the page gives itself: `og:title`, else `<title>`; "" when it names none."""
+    for meta in document.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").strip().lower() == "og:title":
+            content = " ".join((meta.get("content") or "").split())
+            if content:
+                return content
+    for element in document.iter("title"):
+        text = " ".join(element.text_content().split())
+        if text:
+            return text
+    return ""
+
+
 def extract_html(html: str, url: str) -> Extracted:
     """Title, description, site name, language, canonical URL and main text of an HTML page."""
     if not html.strip():
@@ -84,12 +98,12 @@ def extract_html(html: str, url: str) -> Extracted:
         logger.warning("trafilatura failed on %s", url, exc_info=True)
         result = None
     if result is not None:
+        # trafilatura's title may be the first <h1>: only a fallback for pages that declare none.
         title = getattr(result, "title", None) or ""
         description = getattr(result, "description", None) or ""
         site_name = getattr(result, "sitename", None) or ""
         text = getattr(result, "text", None) or ""
-    if not title:
-        title = document.findtext(".//title") or ""
+    title = _declared_title(document) or title
     return Extracted(
         title=_clip(title, MAX_TITLE_CHARS),
         description=_clip(description, MAX_FIELD_CHARS),

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 ARTICLE = """<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
 <title>The Art of Linking Notes | Zettel Weekly</title>
+<meta property="og:title" content="The Art of Linking Notes">
 <meta name="description" content="Why small linked notes beat big folders.">
 <meta property="og:site_name" content="Zettel Weekly">
 <link rel="canonical" href="/articles/linking">
@@ -21,6 +22,9 @@ This paragraph is long enough for a readability extractor to keep it as main con
 <p>Backlinks show where an idea was used before, which is how a second brain surfaces old thinking
 at the moment it becomes useful again. Serendipity is the quiet reward of a well linked archive.</p>
 </article><footer>Copyright Zettel Weekly</footer></body></html>"""
+
+
+PARAGRAPHS = ARTICLE.split("<article>", 1)[1].split("</h1>", 1)[1].split("</article>", 1)[0]
 
 
 class PageHandler(BaseHTTPRequestHandler):
@@ -55,6 +59,14 @@ class PageHandler(BaseHTTPRequestHandler):
 
     def route_articles__linking(self, query):
         self._send(200, ARTICLE.encode())
+
+    def route_titled(self, query):
+        """A page whose `<h1>` is not its title; `?og=` adds an og:title, `?title=0` drops the `<title>`."""
+        head = f'<meta property="og:title" content="{query["og"]}">' if "og" in query else ""
+        if query.get("title") != "0":
+            head += "<title>The page's own title</title>"
+        body = f"<html><head>{head}</head><body><article><h1>A headline, not the title</h1>{PARAGRAPHS}</article>"
+        self._send(200, (body + "</body></html>").encode())
 
     def route_plain(self, query):
         self._send(200, b"Plain notes\nsecond line\n", "text/plain; charset=utf-8")

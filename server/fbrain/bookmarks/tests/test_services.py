@@ -56,6 +56,26 @@ def test_bookmark_create_with_a_taken_explicit_title_conflicts(user):
         services.bookmark_create(owner=user, url="http://127.0.0.1:9/b", title="Taken")
 
 
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("?og=Open+Graph+title", "Open Graph title"),
+        ("", "The page's own title"),
+        ("?title=0", "A headline, not the title"),
+    ],
+    ids=["og:title first", "then <title>", "then <h1>"],
+)
+def test_bookmark_capture_takes_the_title_the_page_declares(user, page_server, query, title):
+    bookmark = make_bookmark(owner=user, url=page_server.url("/titled" + query))
+
+    assert services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher()) == (
+        "captured"
+    )
+    bookmark.refresh_from_db()
+    assert bookmark.page_title == title
+    assert Note.objects.get(pk=bookmark.pk).title == title
+
+
 def test_bookmark_capture_fills_page_fields_title_and_search_text(user, page_server):
     bookmark = make_bookmark(owner=user, url=page_server.url("/page"))
     outcome = services.bookmark_capture(bookmark_id=bookmark.pk, final_attempt=False, fetcher=local_fetcher())
