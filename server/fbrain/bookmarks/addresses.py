@@ -44,6 +44,7 @@ _DENIED_V6 = [
     )
 ]
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 _IPV4_PART = re.compile(r"^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$")
 
@@ -113,6 +114,8 @@ def refusal_reason(address: IPAddress) -> str | None:
         return f"{address} is a loopback address"
     if address.is_unspecified:
         return f"{address} is the unspecified address"
+    if address == _BROADCAST:
+        return f"{address} is the broadcast address"
     if address.is_link_local:
         return f"{address} is a link-local address (cloud metadata lives there)"
     if address.is_multicast:

@@ -52,6 +52,19 @@ def test_refusal_reason_refuses_special_addresses(text):
     assert refusal_reason(ipaddress.ip_address(text)) is not None
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("255.255.255.255", "255.255.255.255 is the broadcast address"),
+        ("::ffff:255.255.255.255", "255.255.255.255 is the broadcast address (embedded in ::ffff:ffff:ffff)"),
+        ("10.1.2.3", "10.1.2.3 is a private address"),
+        ("127.0.0.1", "127.0.0.1 is a loopback address"),
+    ],
+)
+def test_refusal_reason_names_the_kind_of_address(text, reason):
+    assert refusal_reason(ipaddress.ip_address(text)) == reason
+
+
 @pytest.mark.parametrize("text", PUBLIC)
 def test_refusal_reason_accepts_public_unicast(text):
     assert refusal_reason(ipaddress.ip_address(text)) is None
