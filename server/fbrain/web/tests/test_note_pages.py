@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from fbrain.notes import services
@@ -276,3 +278,21 @@ def test_note_page_after_a_save_lets_the_browser_drop_the_draft(signed_in, make,
     signed_in.post("/notes/new/", {"title": "Brand new", "body": ""})
     created = Note.objects.get(owner=member, title="Brand new")
     assert 'data-saved-draft="/notes/new/"' in signed_in.get(f"/notes/{created.pk}/").content.decode()
+
+
+def test_the_csrf_cookie_is_http_only_and_htmx_posts_carry_the_token_from_the_page(member):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    page = browser.get("/notes/new/")
+    cookie = page.cookies["csrftoken"]
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.content.decode())
+    assert meta is not None
+    token = meta.group(1)
+
+    # Scripts cannot read an HttpOnly cookie: app.js sends the meta tag's token in X-CSRFToken instead.
+    assert cookie["httponly"] is True
+    assert browser.post("/notes/preview", {"body": "x"}, headers={"HX-Request": "true"}).status_code == 403
+    sent = browser.post("/notes/preview", {"body": "x"}, headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert sent.status_code == 200
