@@ -8,8 +8,9 @@
 #   MEDIA_ROOT              folder to archive (default: $DATA_DIR/media, DATA_DIR default server/data)
 #   BACKUP_DIR              where backups go (default: ./backups)
 #   BACKUP_RETENTION_DAYS   delete complete backups older than this many days (default 14; 0 keeps all)
-#   REDIS_URL               optional: HSET fbrain:metrics:last_success backup <time> (read by the worker's
+#   REDIS_URL               optional: HSET <prefix>:metrics:last_success backup <time> (read by the worker's
 #                           metrics exporter, alert BackupStale); with redis-cli, or RESP over /dev/tcp
+#   CACHE_KEY_PREFIX        the app's Redis key prefix (default fbrain), as in the app's settings
 #   BACKUP_METRICS_FILE     optional: write the metric in Prometheus text format (node_exporter textfile)
 #   PUSHGATEWAY_URL         optional: push the metric to a Prometheus Pushgateway (job "fbrain_backup")
 # Exit status: 0 on success; non-zero and no "complete" backup on any failure (the partial folder is removed).
@@ -87,6 +88,7 @@ if [ "$BACKUP_RETENTION_DAYS" -gt 0 ]; then
 fi
 
 now=$(date +%s)
+success_key="${CACHE_KEY_PREFIX:-fbrain}:metrics:last_success"
 resp_hset() {  # without redis-cli (e.g. in the postgres image): speak RESP over bash's /dev/tcp
   local rest=${REDIS_URL#*://} auth="" hostport db=0 host port
   case $rest in *@*) auth=${rest%%@*}; auth=${auth#*:}; rest=${rest#*@};; esac
@@ -95,7 +97,7 @@ resp_hset() {  # without redis-cli (e.g. in the postgres image): speak RESP over
   host=${hostport%:*}; port=${hostport##*:}; [ "$port" != "$hostport" ] || port=6379
   resp() { local arg; printf '*%d\r\n' "$#"; for arg in "$@"; do printf '$%d\r\n%s\r\n' "${#arg}" "$arg"; done; }
   exec 3<>"/dev/tcp/$host/$port" || return 1
-  { [ -z "$auth" ] || resp AUTH "$auth"; resp SELECT "$db"; resp HSET fbrain:metrics:last_success backup "$now"; } >&3
+  { [ -z "$auth" ] || resp AUTH "$auth"; resp SELECT "$db"; resp HSET "$success_key" backup "$now"; } >&3
   local line replies=$(( ${#auth} > 0 ? 3 : 2 )) ok=0
   for _ in $(seq 1 "$replies"); do IFS= read -r -t 5 line <&3 || return 1; case $line in -*) ok=1;; esac; done
   exec 3<&- 3>&-
@@ -103,7 +105,7 @@ resp_hset() {  # without redis-cli (e.g. in the postgres image): speak RESP over
 }
 if [ -n "$REDIS_URL" ]; then
   if command -v "${REDIS_CLI:-redis-cli}" >/dev/null; then
-    "${REDIS_CLI:-redis-cli}" -u "$REDIS_URL" HSET fbrain:metrics:last_success backup "$now" >/dev/null \
+    "${REDIS_CLI:-redis-cli}" -u "$REDIS_URL" HSET "$success_key" backup "$now" >/dev/null \
       || log "WARNING: could not record the success time in Redis"
   else
     resp_hset || log "WARNING: could not record the success time in Redis"

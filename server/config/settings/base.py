@@ -98,12 +98,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # Short socket timeouts: a dead Redis must degrade requests, never hang them.
 REDIS_TIMEOUT_SECONDS = 1.0
+# Every key the app puts in Redis starts with this (cache entries and fbrain.core.redis_keys.redis_key alike),
+# so several instances can share one Redis server.
+CACHE_KEY_PREFIX = env.string("CACHE_KEY_PREFIX", "fbrain")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.string("CACHE_KEY_PREFIX", "fbrain"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,

@@ -12,6 +12,7 @@ STORAGES = {
 DEBUG = False
 # Tests share the Redis server with other users of the machine; keep their keys apart.
 CACHE_KEY_PREFIX = env.string("CACHE_KEY_PREFIX", "fbrain-test")
+CACHES["default"]["KEY_PREFIX"] = CACHE_KEY_PREFIX
 # Unit tests run tasks inline; tests whose behaviour depends on the broker use the `celery_worker` fixture,
 # which switches to the real Redis broker and a real worker.
 CELERY_TASK_ALWAYS_EAGER = env.boolean("CELERY_TASK_ALWAYS_EAGER", True)

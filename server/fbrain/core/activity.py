@@ -11,9 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from fbrain.core.redis_keys import redis_key
+
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "fbrain:active_users:"
 KEY_TTL_SECONDS = 8 * 24 * 3600
 # Users already counted today by this process: saves a Redis round trip on most requests.
 _SEEN_LIMIT = 50_000
@@ -40,7 +41,7 @@ def redis_client() -> Any | None:
 
 def day_key(day: dt.date | None = None) -> str:
     day = day or dt.datetime.now(dt.UTC).date()
-    return f"{KEY_PREFIX}{day.isoformat()}"
+    return redis_key("active_users", day.isoformat())
 
 
 def record_active_user(user_id: int | str, *, client: Any | None = None) -> None:

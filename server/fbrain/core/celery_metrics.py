@@ -48,12 +48,14 @@ from prometheus_client.registry import Collector  # noqa: E402
 
 from fbrain.core import activity, business_metrics  # noqa: E402
 from fbrain.core.activity import redis_client, redis_for  # noqa: E402
+from fbrain.core.redis_keys import redis_key  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
 PUBLISHED_AT_HEADER = "fbrain_published_at"
-PERIODIC_LAST_SUCCESS_KEY = "fbrain:metrics:periodic_last_success"
-LAST_SUCCESS_KEY = "fbrain:metrics:last_success"
+# Redis hashes (under CACHE_KEY_PREFIX): periodic task name -> last success; "backup" -> last backup.
+PERIODIC_LAST_SUCCESS = ("metrics", "periodic_last_success")
+LAST_SUCCESS = ("metrics", "last_success")
 DEFAULT_QUEUES = ("celery", "capture", "transfer", "maintenance")
 MIGRATIONS_REFRESH_SECONDS = 300.0
 
@@ -277,7 +279,7 @@ def _record_periodic_success(name: str) -> None:
     if client is None:
         return
     try:
-        client.hset(PERIODIC_LAST_SUCCESS_KEY, name, repr(time.time()))
+        client.hset(redis_key(*PERIODIC_LAST_SUCCESS), name, repr(time.time()))
     except Exception:  # metrics must not fail a task that succeeded
         logger.warning("could not record periodic task success", exc_info=True)
 
@@ -286,12 +288,13 @@ def record_backup_success(timestamp: float | None = None) -> None:
     """Record a successful backup (exported as fbrain_backup_last_success_timestamp_seconds).
 
     For scripts: `python -c 'from fbrain.core.celery_metrics import record_backup_success as r; r()'`
-    with Django set up, or `redis-cli -u "$REDIS_URL" HSET fbrain:metrics:last_success backup "$(date +%s)"`.
+    with Django set up, or `redis-cli -u "$REDIS_URL" HSET <prefix>:metrics:last_success backup "$(date +%s)"`
+    (`<prefix>` is CACHE_KEY_PREFIX).
     """
     client = redis_client()
     if client is None:
         raise RuntimeError("REDIS_URL is not set: cannot record the backup time")
-    client.hset(LAST_SUCCESS_KEY, "backup", repr(time.time() if timestamp is None else timestamp))
+    client.hset(redis_key(*LAST_SUCCESS), "backup", repr(time.time() if timestamp is None else timestamp))
 
 
 def queue_keys(queue: str, transport_options: dict[str, Any]) -> list[str]:
@@ -350,14 +353,15 @@ class CeleryStateCollector(Collector):
         periods = periodic_tasks(self.app)
         try:
             now = repr(time.time())
+            periodic_key, backup_key = redis_key(*PERIODIC_LAST_SUCCESS), redis_key(*LAST_SUCCESS)
             pipe = client.pipeline(transaction=False)
             # Never succeeded since monitoring started: count from now, so a periodic task that
             # never runs, or a backup that never happens, still turns stale after two periods.
             for name in periods:
-                pipe.hsetnx(PERIODIC_LAST_SUCCESS_KEY, name, now)
-            pipe.hsetnx(LAST_SUCCESS_KEY, "backup", now)
-            pipe.hgetall(PERIODIC_LAST_SUCCESS_KEY)
-            pipe.hget(LAST_SUCCESS_KEY, "backup")
+                pipe.hsetnx(periodic_key, name, now)
+            pipe.hsetnx(backup_key, "backup", now)
+            pipe.hgetall(periodic_key)
+            pipe.hget(backup_key, "backup")
             pipe.pfcount(activity.day_key())
             *_, last_success, backup, active = pipe.execute()
         except Exception:  # Redis down: RedisDown alerts; these series just pause

@@ -17,10 +17,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from fbrain.core import business_metrics as bm
+from fbrain.core.redis_keys import redis_key
 
 logger = logging.getLogger(__name__)
 
-LOCK_PREFIX = "fbrain:lock:"
 LOCKED = "locked"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,8 +37,9 @@ def task_lock(name: str, *, ttl: float) -> Iterator[bool]:
     Redis `SET NX PX` with a random token (released only by its owner); without Redis (embedded mode),
     the Django cache's atomic `add`.
     """
-    key = LOCK_PREFIX + name
     if not settings.REDIS_URL:
+        # The cache adds CACHE_KEY_PREFIX itself.
+        key = f"lock:{name}"
         taken = cache.add(key, uuid.uuid4().hex, timeout=int(ttl) or 1)
         try:
             yield taken
@@ -46,7 +47,7 @@ def task_lock(name: str, *, ttl: float) -> Iterator[bool]:
             if taken:
                 cache.delete(key)
         return
-    lock = _client(settings.REDIS_URL).lock(key, timeout=ttl, blocking=False)
+    lock = _client(settings.REDIS_URL).lock(redis_key("lock", name), timeout=ttl, blocking=False)
     taken = bool(lock.acquire(blocking=False))
     try:
         yield taken

@@ -24,8 +24,10 @@ def metrics_redis(redis_server, settings):
     return redis.Redis.from_url(redis_server.url)
 
 
-def test_day_key_is_per_utc_day():
-    assert activity.day_key(dt.date(2026, 1, 2)) == "fbrain:active_users:2026-01-02"
+def test_day_key_is_per_utc_day_under_the_configured_prefix(settings):
+    settings.CACHE_KEY_PREFIX = "tenant-a"
+
+    assert activity.day_key(dt.date(2026, 1, 2)) == "tenant-a:active_users:2026-01-02"
 
 
 def test_record_active_user_counts_distinct_users_once(metrics_redis):

@@ -224,6 +224,7 @@ def test_backup_records_its_success_time_in_redis(redis_server, tmp_path, redis_
         "BACKUP_DIR": str(tmp_path / "b"),
         "REDIS_URL": redis_server.url.replace("/0", "/3"),
         "REDIS_CLI": redis_cli,
+        "CACHE_KEY_PREFIX": "backup-test",
     }
     started = time.time()
 
@@ -231,7 +232,7 @@ def test_backup_records_its_success_time_in_redis(redis_server, tmp_path, redis_
 
     assert made.returncode == 0, made.stderr
     assert "WARNING" not in made.stderr
-    stored = redis.Redis.from_url(env["REDIS_URL"]).hget("fbrain:metrics:last_success", "backup")
+    stored = redis.Redis.from_url(env["REDIS_URL"]).hget("backup-test:metrics:last_success", "backup")
     assert stored is not None
     assert started - 1 <= float(stored) <= time.time() + 1
 

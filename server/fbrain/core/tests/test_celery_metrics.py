@@ -105,11 +105,13 @@ def _families(collector) -> dict[str, dict[tuple[str, ...], float]]:
 
 def test_collector_reads_queues_schedule_and_redis_state(transactional_db, redis_server, settings):
     settings.REDIS_URL = redis_server.url
+    settings.CACHE_KEY_PREFIX = "tenant-a"
     client = redis.Redis.from_url(redis_server.url)
     client.rpush("capture", "a", "b")
     client.rpush("capture\x06\x166", "c")
     client.rpush("transfer", "d")
-    client.hset(celery_metrics.PERIODIC_LAST_SUCCESS_KEY, "fbrain.done", "1234.5")
+    client.delete("tenant-a:metrics:periodic_last_success", "tenant-a:metrics:last_success")
+    client.hset("tenant-a:metrics:periodic_last_success", "fbrain.done", "1234.5")
     client.pfadd(activity.day_key(), "1", "2")
     app = SimpleNamespace(
         conf=SimpleNamespace(
@@ -142,11 +144,13 @@ def test_collector_reads_queues_schedule_and_redis_state(transactional_db, redis
     assert business_metrics.BACKUP_LAST_SUCCESS._value.get() >= before
 
 
-def test_record_backup_success_is_exported(redis_server, settings):
+def test_record_backup_success_is_exported_under_the_configured_prefix(redis_server, settings):
     settings.REDIS_URL = redis_server.url
+    settings.CACHE_KEY_PREFIX = "tenant-a"
     celery_metrics.record_backup_success(1700000000.0)
 
-    assert redis.Redis.from_url(redis_server.url).hget(celery_metrics.LAST_SUCCESS_KEY, "backup") == b"1700000000.0"
+    stored = redis.Redis.from_url(redis_server.url).hget("tenant-a:metrics:last_success", "backup")
+    assert stored == b"1700000000.0"
 
 
 def test_collector_survives_redis_down(settings):

@@ -108,6 +108,19 @@ def test_a_periodic_task_runs_once_while_its_lock_is_held(settings, redis_url):
     assert calls == [1]
 
 
+def test_the_redis_lock_key_carries_the_configured_prefix(settings, redis_server):
+    import redis
+
+    settings.REDIS_URL = redis_server.url
+    settings.CACHE_KEY_PREFIX = "tenant-a"
+    client = redis.Redis.from_url(redis_server.url)
+
+    with task_lock("test-prefix", ttl=30) as taken:
+        assert taken
+        assert client.exists("tenant-a:lock:test-prefix") == 1
+    assert client.exists("tenant-a:lock:test-prefix") == 0
+
+
 def test_task_lock_lets_exactly_one_of_many_concurrent_callers_in():
     results = []
     barrier = threading.Barrier(8)
