@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import environ
 
+T = TypeVar("T")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -76,6 +78,18 @@ def str_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parsed_list(name: str, default: list[str], parse: Callable[[str], T]) -> list[T]:
+    """A comma-separated list whose items `parse` turns into values; an item it refuses (ValueError) stops
+    start-up with one line naming the variable, the item and the problem."""
+    values = []
+    for item in str_list(name, default):
+        try:
+            values.append(parse(item))
+        except ValueError as exc:
+            raise ConfigError(name, f"entry {item!r}: {exc}") from None
+    return values
 
 
 def choice(name: str, default: str, choices: set[str]) -> str:

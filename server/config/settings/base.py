@@ -6,6 +6,7 @@ import ipaddress
 from pathlib import Path
 
 from config import env
+from fbrain.bookmarks.addresses import parse_allow_entry
 from fbrain.core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -157,8 +158,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
 # Bookmark capture (docs/async.md). CAPTURE_ENABLED=false: saved bookmarks are never fetched (fuzzing, offline).
 CAPTURE_ENABLED = env.boolean("CAPTURE_ENABLED", True)
-# Hosts or CIDRs the fetcher may reach despite the SSRF policy (tests only).
-CAPTURE_ALLOW_HOSTS = env.str_list("CAPTURE_ALLOW_HOSTS", [])
+# Hosts, addresses or CIDRs the fetcher may reach despite the SSRF policy (tests only), each on every port or, as
+# `entry:port` (`[IPv6]:port`), on that port only. A malformed entry stops start-up.
+CAPTURE_ALLOW_HOSTS = env.parsed_list("CAPTURE_ALLOW_HOSTS", [], parse_allow_entry)
 CAPTURE_TIMEOUT_SECONDS = float(env.integer("CAPTURE_TIMEOUT_SECONDS", 20, minimum=1))
 CAPTURE_RETRY_BASE_SECONDS = float(env.integer("CAPTURE_RETRY_BASE_SECONDS", 10, minimum=0))
 CAPTURE_RETRY_MAX_SECONDS = 300.0

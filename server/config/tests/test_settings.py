@@ -72,6 +72,34 @@ def test_malformed_settings_stop_startup_naming_the_variable(tmp_path, env, name
     assert result.stderr.strip().splitlines()[-1].startswith(f"fbrain: configuration error: {name}:")
 
 
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ("127.0.0.1:http", "entry '127.0.0.1:http': port 'http' is not a number from 1 to 65535"),
+        ("fixture.test, 10.0.0.0/33", "entry '10.0.0.0/33': '10.0.0.0/33' is not a valid IPv4 address or network"),
+        ("::1:8080:x", "entry '::1:8080:x': not an IPv6 address or network (write [IPv6]:port for a port)"),
+        ("http://fixture.test", "entry 'http://fixture.test': a host, address or network, not a URL (drop the scheme)"),
+    ],
+)
+def test_a_malformed_capture_allow_list_entry_stops_startup_naming_it(tmp_path, entries, message):
+    result = _run("config.settings.dev", {"DATA_DIR": str(tmp_path), "CAPTURE_ALLOW_HOSTS": entries})
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == f"fbrain: configuration error: CAPTURE_ALLOW_HOSTS: {message}"
+
+
+def test_capture_allow_list_entries_with_ports_are_parsed(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.CAPTURE_ALLOW_HOSTS)"
+    entries = "fixture.test:8080, 127.0.0.1:9000, 10.0.0.0/8, [::1]:443"
+    result = _run("config.settings.dev", {"DATA_DIR": str(tmp_path), "CAPTURE_ALLOW_HOSTS": entries}, code=code)
+
+    assert result.returncode == 0, result.stderr
+    assert "host='fixture.test', network=None, port=8080" in result.stdout
+    assert "IPv4Network('127.0.0.1/32'), port=9000" in result.stdout
+    assert "IPv4Network('10.0.0.0/8'), port=None" in result.stdout
+    assert "IPv6Network('::1/128'), port=443" in result.stdout
+
+
 def _prod_env(tmp_path, **extra):
     env = {
         "DATA_DIR": str(tmp_path),

@@ -1,9 +1,11 @@
-"""Which network addresses the capture fetcher may connect to: public unicast only, every spelling."""
+"""Which network addresses the capture fetcher may connect to: public unicast only, every spelling; the allow-list."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -133,3 +135,88 @@ def refusal_reason(address: IPAddress) -> str | None:
 
 def is_public(address: IPAddress) -> bool:
     return refusal_reason(address) is None
+
+
+_HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    """One CAPTURE_ALLOW_HOSTS entry: a host name or a network, on one port or (without a port) on every port."""
+
+    host: str | None = None
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
+    port: int | None = None
+
+    def matches(self, host: str, address: IPAddress | None, port: int) -> bool:
+        """Whether a connection to `host` (at `address`, when checking one) on `port` is allowed by this entry."""
+        if self.port is not None and self.port != port:
+            return False
+        if self.network is not None:
+            return address is not None and address in self.network
+        return address is None and host == self.host
+
+
+def parse_allow_entry(text: str) -> AllowEntry:
+    """Parse `host`, `host:port`, `IP`, `IP:port`, `CIDR`, `CIDR:port`; IPv6 with a port in brackets (`[::1]:8080`).
+
+    Raises ValueError saying what is wrong: a malformed entry must stop start-up, not silently match nothing.
+    """
+    entry = text.strip().lower()
+    if not entry:
+        raise ValueError("an empty entry")
+    if "://" in entry:
+        raise ValueError("a host, address or network, not a URL (drop the scheme)")
+    port_text: str | None = None
+    if entry.startswith("["):
+        inside, bracket, rest = entry[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError("expected [IPv6] or [IPv6]:port")
+        host_text, port_text = inside, (rest[1:] if rest else None)
+        network = _network(host_text)
+        if network is None or network.version != 6:
+            raise ValueError(f"{host_text!r} in brackets is not an IPv6 address or network")
+        return AllowEntry(network=network, port=_port(port_text))
+    if entry.count(":") > 1:  # a bare IPv6 address or network; a port needs brackets
+        network = _network(entry)
+        if network is None or network.version != 6:
+            raise ValueError("not an IPv6 address or network (write [IPv6]:port for a port)")
+        return AllowEntry(network=network)
+    host_text, colon, port_text = entry.partition(":")
+    port = _port(port_text if colon else None)
+    network = _network(host_text)
+    if network is not None:
+        return AllowEntry(network=network, port=port)
+    if "/" in host_text or all(part.isdigit() for part in host_text.split(".")):
+        raise ValueError(f"{host_text!r} is not a valid IPv4 address or network")
+    try:
+        host = host_text.rstrip(".").encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{host_text!r} is not a valid host name") from None
+    if not host or not all(_HOST_LABEL.match(label) for label in host.split(".")):
+        raise ValueError(f"{host_text!r} is not a valid host name")
+    return AllowEntry(host=host, port=port)
+
+
+def allow_list(entries: Iterable[str | AllowEntry]) -> tuple[AllowEntry, ...]:
+    """Entries as AllowEntry; text is parsed (blank text skipped), so callers may pass settings or strings."""
+    return tuple(
+        entry if isinstance(entry, AllowEntry) else parse_allow_entry(entry)
+        for entry in entries
+        if isinstance(entry, AllowEntry) or entry.strip()
+    )
+
+
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _port(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"port {text!r} is not a number from 1 to 65535")
+    return int(text)

@@ -15,7 +15,7 @@ import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from fbrain.bookmarks.addresses import IPAddress, parse_ip_literal, refusal_reason
+from fbrain.bookmarks.addresses import AllowEntry, IPAddress, allow_list, parse_ip_literal, refusal_reason
 
 MAX_BYTES = 5 * 1024 * 1024
 CONNECT_TIMEOUT_SECONDS = 5.0
@@ -90,25 +90,15 @@ def system_resolver(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def _host_allowed(host: str, address: IPAddress | None, allow_hosts: Iterable[str]) -> bool:
-    for entry in allow_hosts:
-        entry = entry.strip().lower()
-        if not entry:
-            continue
-        try:
-            network = ipaddress.ip_network(entry.strip("[]"), strict=False)
-        except ValueError:
-            if host == entry:
-                return True
-            continue
-        if address is not None and address in network:
-            return True
-    return False
+def check_url(
+    url: str, *, resolver: Resolver = system_resolver, allow_hosts: Iterable[str | AllowEntry] = ()
+) -> Target:
+    """Validate a URL and resolve it to addresses the fetcher may use, or raise FetchError. Never connects.
 
-
-def check_url(url: str, *, resolver: Resolver = system_resolver, allow_hosts: Iterable[str] = ()) -> Target:
-    """Validate a URL and resolve it to addresses the fetcher may use, or raise FetchError. Never connects."""
-    allow_hosts = list(allow_hosts)
+    An allow-list entry lets through the addresses it names (or every address of the host name it names), on its
+    port or, without one, on every port.
+    """
+    allowed = allow_list(allow_hosts)
     try:
         parts = urlsplit(url.strip())
         port_number = parts.port
@@ -132,9 +122,9 @@ def check_url(url: str, *, resolver: Resolver = system_resolver, allow_hosts: It
     addresses = [literal] if literal is not None else resolver(host, port)
     if not addresses:
         raise FetchError("dns", f"The host name {host!r} has no address.")
-    host_by_name = literal is None and _host_allowed(host, None, allow_hosts)
+    host_by_name = literal is None and any(entry.matches(host, None, port) for entry in allowed)
     for address in addresses:
-        if host_by_name or _host_allowed(host, address, allow_hosts):
+        if host_by_name or any(entry.matches(host, address, port) for entry in allowed):
             continue
         reason = refusal_reason(address)
         if reason:
@@ -172,7 +162,7 @@ class Fetcher:
         self,
         *,
         resolver: Resolver = system_resolver,
-        allow_hosts: Iterable[str] = (),
+        allow_hosts: Iterable[str | AllowEntry] = (),
         user_agent: str = DEFAULT_USER_AGENT,
         max_bytes: int = MAX_BYTES,
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
@@ -181,7 +171,7 @@ class Fetcher:
         ca_certs: str | None = None,
     ) -> None:
         self.resolver = resolver
-        self.allow_hosts = tuple(allow_hosts)
+        self.allow_hosts = allow_list(allow_hosts)
         self.user_agent = user_agent
         self.max_bytes = max_bytes
         self.connect_timeout = connect_timeout

@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fbrain.bookmarks.addresses import embedded_ipv4, is_public, parse_ip_literal, parse_ipv4_loose, refusal_reason
+from fbrain.bookmarks.addresses import (
+    AllowEntry,
+    allow_list,
+    embedded_ipv4,
+    is_public,
+    parse_allow_entry,
+    parse_ip_literal,
+    parse_ipv4_loose,
+    refusal_reason,
+)
 
 REFUSED = [
     "127.0.0.1",
@@ -154,3 +163,68 @@ def test_accepted_ipv6_is_global_and_unicast(address):
         assert address.is_global
         assert not address.is_multicast
         assert not address.is_link_local
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("Fixture.Test", AllowEntry(host="fixture.test")),
+        ("fixture.test:8080", AllowEntry(host="fixture.test", port=8080)),
+        ("localhost.:80", AllowEntry(host="localhost", port=80)),
+        ("127.0.0.1", AllowEntry(network=ipaddress.ip_network("127.0.0.1/32"))),
+        ("127.0.0.1:9000", AllowEntry(network=ipaddress.ip_network("127.0.0.1/32"), port=9000)),
+        ("10.1.0.0/16:443", AllowEntry(network=ipaddress.ip_network("10.1.0.0/16"), port=443)),
+        ("::1", AllowEntry(network=ipaddress.ip_network("::1/128"))),
+        ("fd00::/8", AllowEntry(network=ipaddress.ip_network("fd00::/8"))),
+        ("[::1]:8080", AllowEntry(network=ipaddress.ip_network("::1/128"), port=8080)),
+        ("[fd00::/8]", AllowEntry(network=ipaddress.ip_network("fd00::/8"))),
+    ],
+)
+def test_parse_allow_entry_reads_hosts_networks_and_ports(text, entry):
+    assert parse_allow_entry(text) == entry
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "host:",
+        "host:0",
+        "host:65536",
+        "host:80:80",
+        "127.0.0.1:-1",
+        "999.1.1.1",
+        "10.0.0.0/33",
+        "bad_/host",
+        "exa mple.test",
+        "-leading.test",
+        "http://fixture.test",
+        "[::1",
+        "[::1]8080",
+        "[127.0.0.1]:80",
+        "::1:8080:x",
+    ],
+)
+def test_parse_allow_entry_refuses_malformed_entries(text):
+    with pytest.raises(ValueError):
+        parse_allow_entry(text)
+
+
+def test_an_allow_entry_with_a_port_matches_that_port_only():
+    by_address = parse_allow_entry("127.0.0.0/8:9000")
+    by_name = parse_allow_entry("fixture.test:9000")
+    loopback = ipaddress.ip_address("127.0.0.5")
+
+    assert by_address.matches("127.0.0.5", loopback, 9000)
+    assert not by_address.matches("127.0.0.5", loopback, 9001)
+    assert not by_address.matches("127.0.0.5", None, 9000)
+    assert by_name.matches("fixture.test", None, 9000)
+    assert not by_name.matches("fixture.test", None, 80)
+    assert not by_name.matches("fixture.test", loopback, 9000)
+    assert parse_allow_entry("127.0.0.1").matches("127.0.0.1", ipaddress.ip_address("127.0.0.1"), 1)
+
+
+def test_allow_list_takes_text_or_parsed_entries_and_skips_blank_text():
+    entry = AllowEntry(host="a.test")
+
+    assert allow_list([entry, " ", "b.test:1"]) == (entry, AllowEntry(host="b.test", port=1))

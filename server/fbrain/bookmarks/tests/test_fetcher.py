@@ -118,6 +118,42 @@ def test_check_url_allow_list_matches_names_and_networks():
         check_url("http://other.test/", resolver=resolver_of("10.0.0.1"), allow_hosts=["fixture.test", "", "[::1]"])
 
 
+@pytest.fixture
+def other_server():
+    """A second loopback listener: another port on the same host."""
+    server = FixtureServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("entry", ["127.0.0.1:{port}", "127.0.0.0/8:{port}", "localhost:{port}"])
+def test_an_allow_list_entry_with_a_port_opens_that_port_only(page_server, other_server, entry):
+    fetcher = Fetcher(allow_hosts=[entry.format(port=page_server.port)])
+    host = "localhost" if entry.startswith("localhost") else "127.0.0.1"
+
+    assert fetcher.fetch(f"http://{host}:{page_server.port}/page").http_status == 200
+    with pytest.raises(FetchError) as refused:
+        fetcher.fetch(f"http://{host}:{other_server.port}/page")
+    assert refused.value.reason == "refused_address"
+    assert other_server.hits["/page"] == 0
+
+
+def test_a_redirect_to_another_port_of_an_allowed_host_port_is_refused(page_server, other_server):
+    fetcher = Fetcher(allow_hosts=[f"127.0.0.1:{page_server.port}"])
+
+    with pytest.raises(FetchError) as refused:
+        fetcher.fetch(page_server.url(f"/redirect-to?url={other_server.url('/page')}"))
+    assert refused.value.reason == "refused_address"
+    assert other_server.hits["/page"] == 0
+
+
+def test_an_allow_list_entry_without_a_port_opens_every_port(page_server, other_server):
+    fetcher = Fetcher(allow_hosts=["127.0.0.1"])
+
+    assert fetcher.fetch(page_server.url("/page")).http_status == 200
+    assert fetcher.fetch(other_server.url("/page")).http_status == 200
+
+
 def test_system_resolver_reports_unknown_names(monkeypatch):
     # No real lookup: a DNS query would leave the machine.
     def fail(*args, **kwargs):
