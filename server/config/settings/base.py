@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "fbrain.core.db_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "fbrain.core.security.SecurityHeadersMiddleware",
+    "fbrain.core.body_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,6 +242,13 @@ REST_FRAMEWORK = {
 # retires its user's entries at once (fbrain.core.generations). 0 turns the caches off.
 API_CACHE_SECONDS = env.integer("API_CACHE_SECONDS", 120, minimum=0)
 API_CACHE_PREFIX = env.string("CACHE_KEY_PREFIX", "fbrain") + ":api"
+
+# Request body limits (docs/security.md): an API request body is at most API_BODY_MAX_BYTES, except where the view
+# names another setting (note bodies: DATA_UPLOAD_MAX_MEMORY_SIZE) or checks its own (import: IMPORT_MAX_UPLOAD_MB).
+# Any other body (pages, forms) is at most DATA_UPLOAD_MAX_MEMORY_SIZE, which fits a note body of 1 MiB of UTF-8
+# however it is escaped (JSON \uXXXX: up to 6 bytes per byte; forms: 3). Beyond either: 413 `too_large`.
+API_BODY_MAX_BYTES = 64 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # Rate limits (DRF throttles on the cache). Rates: "<n>/<second|minute|hour|day>".
 FBRAIN_THROTTLE_RATES = {

@@ -12,15 +12,27 @@ from rest_framework.views import APIView
 
 from fbrain.bookmarks import selectors, services
 from fbrain.bookmarks.models import Bookmark
+from fbrain.core.errors import PayloadTooLarge
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.core.validation import CursorQuery, NewestFirstPagination, TextField, cursor_page, query_params
+from fbrain.notes.models import BODY_MAX_BYTES
 
 
 class BookmarkInput(serializers.Serializer):
     url = TextField(max_length=2000, help_text="An http(s) URL.")
     title = TextField(max_length=200, required=False, help_text="Optional; otherwise the page's title once captured.")
     tags = serializers.ListField(child=TextField(max_length=100), required=False, max_length=100)
-    note = serializers.CharField(required=False, allow_blank=True, help_text="Markdown body of the bookmark note.")
+    note = serializers.CharField(
+        required=False, allow_blank=True, help_text="Markdown body of the bookmark note, at most 1 MiB."
+    )
+
+    def validate_note(self, value: str) -> str:
+        # The note-body limit, named after this field (the note service would name `body`).
+        if len(value.encode("utf-8", "surrogatepass")) > BODY_MAX_BYTES:
+            raise PayloadTooLarge(
+                "The note is larger than 1 MiB.", fields={"note": [f"At most {BODY_MAX_BYTES} bytes of UTF-8."]}
+            )
+        return value
 
 
 class BookmarkOutput(serializers.Serializer):
@@ -57,6 +69,8 @@ class BookmarkListQuery(CursorQuery):
 
 
 class BookmarkListApi(APIView):
+    max_body_setting = "DATA_UPLOAD_MAX_MEMORY_SIZE"  # the bookmark's note: a note body of 1 MiB
+
     @extend_schema(
         operation_id="bookmarks_list",
         parameters=[BookmarkListQuery],

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -102,6 +103,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     # which import this module.
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    if isinstance(exc, RequestDataTooBig):
+        exc = _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
@@ -133,7 +136,28 @@ def _error_page(request: HttpRequest, status_code: int, code: str, message: str)
     return render(request, f"{status_code}.html", {"message": message}, status=status_code)
 
 
+def describe_size(size: int) -> str:
+    """`64 KiB`, `8 MiB`, `2.5 MiB`: how the limits read in messages and docs."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body is larger than {describe_size(limit)}, the limit for this request.")
+
+
+def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
+    """The 413 of a request body over `limit` bytes: JSON under /api/, a page elsewhere."""
+    error = _too_large(limit)
+    return _error_page(request, error.status_code, error.code, error.message)
+
+
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Django refused to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE: too large, not malformed.
+        return too_large_response(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return _error_page(request, 400, "bad_request", "The request could not be understood.")
 
 

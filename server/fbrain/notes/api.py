@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fbrain.core import response_cache
-from fbrain.core.errors import PayloadTooLarge, PreconditionFailed
+from fbrain.core.errors import PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.core.validation import body_params, query_params
 from fbrain.features.flags import GRAPH_VIEW, require_feature
@@ -45,18 +44,8 @@ WRITE_ERRORS = {
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 
-def _payload(request: Request) -> Any:
-    try:
-        return request.data
-    except RequestDataTooBig:
-        # Beyond DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all: still say which field.
-        raise PayloadTooLarge(
-            "The request body is too large.", fields={"body": ["A note body is limited to 1 MiB of UTF-8."]}
-        ) from None
-
-
 def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    return body_params(serializer_class, request, payload=_payload(request))
+    return body_params(serializer_class, request)
 
 
 def _if_match(request: Request) -> int | None:
@@ -123,6 +112,7 @@ class NoteCursorPagination(CursorPagination):
 
 
 class NoteListApi(JsonApiView):
+    max_body_setting = "DATA_UPLOAD_MAX_MEMORY_SIZE"  # a note body of 1 MiB, escapes and all
     """List (cursor-paginated, filtered) and create notes."""
 
     cached_reads = True  # GET answers come from fbrain.core.response_cache
@@ -170,6 +160,7 @@ class NoteListApi(JsonApiView):
 
 
 class NoteDetailApi(JsonApiView):
+    max_body_setting = "DATA_UPLOAD_MAX_MEMORY_SIZE"  # a note body of 1 MiB, escapes and all
     """Read, replace, change or trash one note; writes honour `If-Match` (412) and `version` (409)."""
 
     cached_reads = True

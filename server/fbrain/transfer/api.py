@@ -96,6 +96,7 @@ def _accepted(job: Job) -> Response:
 
 
 class ImportApi(APIView):
+    max_body_setting = None  # the archive's own limit, IMPORT_MAX_UPLOAD_MB, applies (checked below)
     parser_classes = [MultiPartParser]
 
     @extend_schema(

@@ -289,9 +289,13 @@ def test_empty_if_match_is_ignored(client):
     assert bad.status_code == 412
 
 
-def test_a_request_beyond_the_upload_limit_is_413_naming_the_body(client, settings):
+def test_a_request_beyond_the_request_limit_is_413_naming_the_limit_not_a_field(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     payload = json.dumps({"title": "big", "body": "a" * 2000})
     response = client.post("/api/v1/notes/", data=payload, content_type="application/json")
-    assert response.status_code == 413 and "body" in response.json()["error"]["fields"]
+    assert response.status_code == 413
+    assert (
+        response.json()["error"]["message"] == "The request body is larger than 1000 bytes, the limit for this request."
+    )
+    assert response.json()["error"]["fields"] == {}
     assert not Note.objects.exists()
