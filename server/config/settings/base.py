@@ -265,6 +265,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies say `additionalProperties: false`: the server refuses unknown fields (fbrain.core.validation).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "fbrain.core.schema.strict_request_bodies",
+    ],
 }
 # `status` and `kind` name several choice sets in the API: give each its own schema component.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {

@@ -88,7 +88,9 @@ class TokenDetailApi(APIView):
         operation_id="tokens_rename", request=TokenNameInput, responses={200: TokenOutput, **ERROR_RESPONSES}
     )
     def patch(self, request: Request, token_id: int) -> Response:
-        data = body_params(TokenNameInput, request)
+        data = body_params(TokenNameInput, request, partial=True)
+        if "name" not in data:  # nothing to change: PATCH {} answers the token as it is
+            return Response(TokenOutput(self._get(request, token_id)).data)
         token = services.token_rename(user=_user(request), token_id=token_id, name=data["name"])
         return Response(TokenOutput(token).data)
 

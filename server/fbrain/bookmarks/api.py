@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -12,19 +10,37 @@ from rest_framework.views import APIView
 
 from fbrain.bookmarks import selectors, services
 from fbrain.bookmarks.models import Bookmark
+from fbrain.bookmarks.normalize import URL_MAX_LENGTH, URL_PATTERN
 from fbrain.core.errors import PayloadTooLarge
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import CursorQuery, NewestFirstPagination, TextField, cursor_page, query_params
-from fbrain.notes.models import BODY_MAX_BYTES
+from fbrain.core.validation import (
+    CursorQuery,
+    NewestFirstPagination,
+    TextField,
+    body_params,
+    cursor_page,
+    query_params,
+)
+from fbrain.notes.models import BODY_MAX_BYTES, TITLE_MAX_LENGTH, TITLE_PATTERN
+from fbrain.notes.serializers import TITLE_MESSAGE, TagNameField
 
 
 class BookmarkInput(serializers.Serializer):
-    url = TextField(max_length=2000, help_text="An http(s) URL.")
-    title = TextField(max_length=200, required=False, help_text="Optional; otherwise the page's title once captured.")
-    tags = serializers.ListField(child=TextField(max_length=100), required=False, max_length=100)
-    note = serializers.CharField(
-        required=False, allow_blank=True, help_text="Markdown body of the bookmark note, at most 1 MiB."
+    url = TextField(
+        max_length=URL_MAX_LENGTH,
+        pattern=URL_PATTERN,
+        pattern_message="Only http and https URLs with a host name can be bookmarked.",
+        help_text="An http(s) URL.",
     )
+    title = TextField(
+        max_length=TITLE_MAX_LENGTH,
+        pattern=TITLE_PATTERN,
+        pattern_message=TITLE_MESSAGE,
+        required=False,
+        help_text="Optional; otherwise the page's title once captured.",
+    )
+    tags = serializers.ListField(child=TagNameField(), required=False, max_length=100)
+    note = TextField(required=False, allow_blank=True, help_text="Markdown body of the bookmark note, at most 1 MiB.")
 
     def validate_note(self, value: str) -> str:
         # The note-body limit, named after this field (the note service would name `body`).
@@ -94,9 +110,7 @@ class BookmarkListApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = BookmarkInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values: dict[str, Any] = data.validated_data
+        values = body_params(BookmarkInput, request)
         result = services.bookmark_create(
             owner=request.user,
             url=values["url"],

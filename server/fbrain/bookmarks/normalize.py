@@ -10,6 +10,15 @@ from fbrain.core.errors import ValidationFailed
 _TRACKING_PREFIXES = ("utm_",)
 _TRACKING_NAMES = frozenset({"fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "igshid", "ref_src"})
 URL_MAX_LENGTH = 2000
+# The URLs the API takes, for the schema and checked before clean_url: http(s), a host without credentials
+# (no IPv6 literal; none of the characters that NFKC turns into URL delimiters, which urlsplit refuses),
+# an optional port up to 65535, no control characters; surrounding spaces are dropped.
+_HOST_CHARS = (
+    r"[^\s/?#@:\[\]\\\u0000-\u001f\u007f"
+    r"\u2047-\u2049\u2100\u2101\u2105\u2106\u2a74\ufe13\ufe16\ufe55\ufe56\ufe5f\ufe6b\uff03\uff0f\uff1a\uff1f\uff20]"
+)
+_PORT = r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])?)?"
+URL_PATTERN = rf"^\s*[Hh][Tt][Tt][Pp][Ss]?://{_HOST_CHARS}+{_PORT}(?:[/?#][^\u0000-\u001f\u007f]*)?\s*$"
 
 
 def _invalid(message: str) -> ValidationFailed:

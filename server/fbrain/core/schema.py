@@ -1,5 +1,8 @@
-"""OpenAPI pieces shared by every API: the error body and the error responses each operation may give."""
+"""OpenAPI pieces shared by every API: the error body, the error responses, and what the schema says of input."""
 
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -33,3 +36,29 @@ ERROR_RESPONSES = {
     415: error_response("Unsupported media type."),
     429: error_response("Too many requests: retry after the number of seconds in Retry-After."),
 }
+
+
+class TextFieldExtension(OpenApiSerializerFieldExtension):
+    """A TextField's schema says its pattern too: the rules the server checks beyond type and length."""
+
+    target_class = "fbrain.core.validation.TextField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        schema["pattern"] = self.target.pattern
+        return schema
+
+
+def strict_request_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: every request body object refuses unknown properties, as the server does."""
+    components = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for media in (operation.get("requestBody") or {}).get("content", {}).values():
+                schema = media.get("schema", {})
+                if "$ref" in schema:
+                    schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+                if schema.get("type") == "object":
+                    schema["additionalProperties"] = False
+    return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import inline_serializer
@@ -18,8 +20,31 @@ def no_surrogates(value: str) -> str:
     return value
 
 
+# What the schema says of every text input (DRF refuses NUL; a trimmed field may not be only whitespace).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+NOT_BLANK_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
 class TextField(serializers.CharField):
-    """A string and only a string (no number turned into text), without lone surrogates."""
+    """A string and only a string (no number turned into text), without lone surrogates.
+
+    `pattern` (a regular expression over the text as sent) is checked and published in the schema; without
+    one, the schema states DRF's own rules: no NUL, and not only whitespace unless blank is allowed.
+    """
+
+    def __init__(self, *, pattern: str | None = None, pattern_message: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pattern = re.compile(pattern) if pattern else None
+        self._pattern_message = pattern_message or "This value does not have the documented form."
+        if pattern is None:
+            pattern = NOT_BLANK_PATTERN if self.trim_whitespace and not self.allow_blank else NO_NUL_PATTERN
+        self.pattern = pattern
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # Checked on the text as sent (before trimming), as the schema's pattern reads it.
+        if self._pattern is not None and isinstance(data, str) and not self._pattern.search(data):
+            raise serializers.ValidationError(self._pattern_message, code="invalid")
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -54,7 +79,9 @@ def query_params(serializer_class: type[serializers.Serializer], request: Reques
 
 
 def form_params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    """Validate a form (multipart) body with `serializer_class`; a blank `name=` field is an error."""
+    """Validate a form (multipart) body with `serializer_class`; a blank `name=` field or an unknown one is an error."""
+    if isinstance(request.data, Mapping):
+        _refuse_unknown(serializer_class(), request.data)
     return _without_blanks(serializer_class, request.data)
 
 
@@ -86,19 +113,26 @@ def cursor_page(name: str, item: serializers.Serializer) -> serializers.Serializ
 
 
 def body_params(
-    serializer_class: type[serializers.Serializer], request: Request, payload: Any = None
+    serializer_class: type[serializers.Serializer], request: Request, payload: Any = None, *, partial: bool = False
 ) -> dict[str, Any]:
-    """Validate a request body (a JSON object) with `serializer_class`; unknown keys are errors, not ignored."""
+    """Validate a request body (a JSON object or a form) with `serializer_class`; unknown keys are errors.
+
+    `partial`: every field is optional (PATCH), as the schema's `Patched...` request says.
+    """
     payload = request.data if payload is None else payload
     if not isinstance(payload, dict):
         raise exceptions.ValidationError({"non_field_errors": ["Expected a JSON object."]})
-    data = serializer_class(data=payload)
-    # A typo (`titel`) must not be silently ignored.
-    unknown = {key: ["Unknown field."] for key in payload if key not in data.fields}
-    if unknown:
-        raise exceptions.ValidationError(unknown)
+    data = serializer_class(data=payload, partial=partial)
+    _refuse_unknown(data, payload)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
+
+
+def _refuse_unknown(serializer: serializers.Serializer, payload: Mapping[str, Any]) -> None:
+    # A typo (`titel`) must not be silently ignored; the schema says `additionalProperties: false`.
+    unknown = {key: ["Unknown field."] for key in payload if key not in serializer.fields}
+    if unknown:
+        raise exceptions.ValidationError(unknown)
 
 
 class CursorQuery(serializers.Serializer):

@@ -11,6 +11,9 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 TITLE_MAX_LENGTH = 200
+# A title as the API takes it, for the schema: surrounding spaces are dropped, and what is left is not empty and
+# has no control characters (fbrain.notes.services.notes._clean_title).
+TITLE_PATTERN = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f])?\s*$"
 BODY_MAX_BYTES = 1024 * 1024
 TAG_MAX_LENGTH = 100
 

@@ -18,6 +18,10 @@ WIKILINK_RE = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 # A hashtag starts a line or follows a space or opening punctuation (so `a#b`, `&#38;`, `url/#x` are not tags).
 HASHTAG_RE = re.compile(r"(?:^|(?<=[\s(\[{,;:!?\"'*>~]))#([\w][\w/\-]*)", re.MULTILINE)
 TAG_NAME_RE = re.compile(r"^[\w][\w\-]*(?:/[\w][\w\-]*)*$")
+# A tag name as the API takes it, for the schema: `#` and `/` around it and surrounding spaces are dropped, the
+# parts match TAG_NAME_RE, and one part has a character that is not a digit (normalize_tag_name, below).
+TAG_INPUT_PATTERN = r"^\s*#*/*(?:\d+/)*(?:\d*[^\W\d][\w-]*|\d+-[\w-]*)(?:/\w[\w-]*)*/*\s*$"
+_ALL_DIGITS_RE = re.compile(r"^[\d/]*$")
 _INLINE_CODE_RE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 _URL_RE = re.compile(r"<[a-zA-Z][a-zA-Z0-9+.\-]*:[^\s<>]*>|\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s<>]+|\]\([^)\s]*")
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][^>\n]*>")
@@ -84,9 +88,9 @@ def normalize_tag_name(name: str) -> str:
         raise ValueError("A tag name cannot be empty.")
     if len(cleaned) > TAG_MAX_LENGTH:
         raise ValueError(f"A tag name has at most {TAG_MAX_LENGTH} characters.")
-    if not TAG_NAME_RE.match(cleaned):
+    if not TAG_NAME_RE.fullmatch(cleaned):
         raise ValueError(f"Invalid tag name {cleaned!r}: use letters, digits, '_', '-' and '/' between parts.")
-    if cleaned.replace("/", "").isdigit():
+    if _ALL_DIGITS_RE.match(cleaned):
         raise ValueError(f"Invalid tag name {cleaned!r}: a tag needs at least one non-digit.")
     return cleaned
 

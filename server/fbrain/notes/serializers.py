@@ -9,15 +9,24 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from fbrain.core.validation import JsonBooleanField, JsonIntegerField, TextField
-from fbrain.notes.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, Note
+from fbrain.notes.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, TITLE_PATTERN, Note
+from fbrain.notes.parsing import TAG_INPUT_PATTERN
 from fbrain.notes.search import QUERY_MAX_CHARS
+
+TITLE_MESSAGE = "A title is not empty and has no control characters."
+TAG_NAME_MESSAGE = "A tag name is letters, digits, '_' and '-', with '/' between parts, and not only digits."
 
 MAX_PAGE_SIZE = 100
 _ZERO = timedelta(0)
 
 
+def TagNameField(**kwargs: Any) -> TextField:
+    """A tag name as input: the schema publishes its grammar (TAG_INPUT_PATTERN)."""
+    return TextField(max_length=TAG_MAX_LENGTH, pattern=TAG_INPUT_PATTERN, pattern_message=TAG_NAME_MESSAGE, **kwargs)
+
+
 class TagsField(serializers.ListField):
-    child = TextField(max_length=TAG_MAX_LENGTH)
+    child = TagNameField()
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 200)
@@ -31,7 +40,7 @@ class TagsField(serializers.ListField):
 
 
 class NoteCreateInput(serializers.Serializer):
-    title = TextField(max_length=TITLE_MAX_LENGTH)
+    title = TextField(max_length=TITLE_MAX_LENGTH, pattern=TITLE_PATTERN, pattern_message=TITLE_MESSAGE)
     body = TextField(
         required=False, default="", allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB."
     )
@@ -44,7 +53,7 @@ class NoteCreateInput(serializers.Serializer):
 class NoteUpdateInput(serializers.Serializer):
     """PUT: title and body are required; PATCH: every field is optional."""
 
-    title = TextField(max_length=TITLE_MAX_LENGTH)
+    title = TextField(max_length=TITLE_MAX_LENGTH, pattern=TITLE_PATTERN, pattern_message=TITLE_MESSAGE)
     body = TextField(allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB.")
     kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False)
     pinned = JsonBooleanField(required=False)
@@ -62,7 +71,7 @@ class NoteUpdateInput(serializers.Serializer):
 
 
 class NotePatchInput(NoteUpdateInput):
-    title = TextField(max_length=TITLE_MAX_LENGTH, required=False)
+    title = TextField(max_length=TITLE_MAX_LENGTH, pattern=TITLE_PATTERN, pattern_message=TITLE_MESSAGE, required=False)
     body = TextField(required=False, allow_blank=True, trim_whitespace=False, help_text="Markdown, at most 1 MiB.")
 
 
@@ -115,14 +124,14 @@ class TagListQuery(PageQuery):
 
 
 class TagRenameInput(serializers.Serializer):
-    name = TextField(max_length=TAG_MAX_LENGTH)
+    name = TagNameField()
 
 
 class TagMergeInput(serializers.Serializer):
     source_ids = serializers.ListField(
         child=JsonIntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=100
     )
-    target = TextField(max_length=TAG_MAX_LENGTH, help_text="Name of the tag to merge into (created if missing).")
+    target = TagNameField(help_text="Name of the tag to merge into (created if missing).")
 
 
 class RevisionDiffQuery(serializers.Serializer):

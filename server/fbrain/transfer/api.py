@@ -173,10 +173,27 @@ class JobDownloadApi(APIView):
         )
 
 
+# The types an attachment is served as (the schema lists them); any other stored type is served as a download.
+SERVED_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "image/svg+xml",
+    "application/pdf",
+    "text/plain",
+    "application/octet-stream",
+)
+
+
 class AttachmentApi(APIView):
     @extend_schema(
         operation_id="attachments_retrieve",
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY), **ERROR_RESPONSES},
+        responses={
+            **{(200, media): OpenApiResponse(OpenApiTypes.BINARY, description="The file.") for media in SERVED_TYPES},
+            **ERROR_RESPONSES,
+        },
     )
     def get(self, request: Request, attachment_id: int, name: str) -> FileResponse:
         attachment = selectors.attachment_get(owner=request.user, attachment_id=attachment_id)
@@ -184,7 +201,8 @@ class AttachmentApi(APIView):
             handle = attachment.file.open("rb")
         except OSError:
             raise NotFound("The attachment file is missing.") from None
-        response = FileResponse(handle, content_type=attachment.content_type, filename=attachment.name)
+        served = attachment.content_type if attachment.content_type in SERVED_TYPES else "application/octet-stream"
+        response = FileResponse(handle, content_type=served, filename=attachment.name)
         # Served from our origin: never let a browser run an uploaded file as a page.
         response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
         response["X-Content-Type-Options"] = "nosniff"
