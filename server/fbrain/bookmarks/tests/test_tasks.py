@@ -1,7 +1,9 @@
 import time
 
 import pytest
+from django.db import transaction
 
+from fbrain.bookmarks import tasks
 from fbrain.bookmarks.models import Bookmark
 from fbrain.bookmarks.tasks import capture_bookmark, check_bookmark_link, retry_countdown
 from fbrain.bookmarks.tests.factories import make_bookmark
@@ -10,13 +12,10 @@ from fbrain.notes.models import Note
 
 @pytest.fixture
 def no_backoff(settings):
-    """Retries at once; eager retries re-run inline instead of raising Retry to the caller (as a worker does)."""
+    """Retries at once (eager mode, as configured: errors propagate to the caller)."""
     settings.CAPTURE_RETRY_BASE_SECONDS = 0.0
-    conf = capture_bookmark.app.conf
-    previous = conf.task_eager_propagates
-    conf.task_eager_propagates = False
-    yield settings
-    conf.task_eager_propagates = previous
+    assert capture_bookmark.app.conf.task_eager_propagates
+    return settings
 
 
 @pytest.mark.django_db
@@ -80,3 +79,56 @@ def test_capture_goes_through_the_broker_to_a_real_worker(celery_worker, api_cli
         time.sleep(0.1)
     assert Bookmark.objects.get(pk=note_id).status == Bookmark.Status.CAPTURED
     assert Note.objects.get(pk=note_id).title == "The Art of Linking Notes"
+
+
+# Embedded mode: the capture runs eagerly inside the request that saved the bookmark, after its commit.
+@pytest.fixture
+def signed_in(api_client, user, allow_local):
+    api_client.force_authenticate(user)
+    return api_client
+
+
+def _save(client, url: str) -> dict:
+    response = client.post("/api/v1/bookmarks", {"url": url}, format="json")
+    assert response.status_code == 201, response.content
+    return client.get(f"/api/v1/bookmarks/{response.json()['id']}").json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eager_capture_of_a_page_that_always_answers_500_ends_failed_not_a_500(signed_in, page_server, no_backoff):
+    assert not transaction.get_connection().in_atomic_block  # on_commit runs inside the request, as served
+    detail = _save(signed_in, page_server.url("/flaky?key=e&fail=99&status=500"))
+    assert (detail["status"], detail["failure_code"], detail["http_status"]) == ("failed", "server_error", 500)
+    assert page_server.flaky["e"] == tasks.MAX_RETRIES + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eager_capture_retries_a_flaky_page_until_it_is_captured(signed_in, page_server, no_backoff):
+    detail = _save(signed_in, page_server.url("/flaky?key=f&fail=2&status=503"))
+    assert detail["status"] == "captured"
+    assert detail["title"] == "The Art of Linking Notes"
+    assert page_server.flaky["f"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eager_capture_waits_are_bounded_even_when_the_page_asks_for_minutes(
+    signed_in, page_server, no_backoff, monkeypatch
+):
+    monkeypatch.setattr(tasks, "EAGER_RETRY_MAX_SECONDS", 0.1)
+    started = time.monotonic()
+    detail = _save(signed_in, page_server.url("/flaky?key=g&fail=99&status=429&retry_after=120"))
+    assert time.monotonic() - started < 5
+    assert (detail["status"], detail["failure_code"]) == ("failed", "rate_limited")
+    assert page_server.flaky["g"] == tasks.MAX_RETRIES + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eager_capture_of_a_page_that_times_out_stops_retrying_after_its_budget(
+    signed_in, page_server, no_backoff, monkeypatch, settings
+):
+    settings.CAPTURE_TIMEOUT_SECONDS = 0.3
+    monkeypatch.setattr(tasks, "EAGER_BUDGET_SECONDS", 0.5)
+    detail = _save(signed_in, page_server.url("/slow?s=2"))
+    assert (detail["status"], detail["failure_code"]) == ("failed", "timeout")
+    bookmark = Bookmark.objects.get(pk=detail["id"])
+    assert 2 <= bookmark.attempts < tasks.MAX_RETRIES + 1
