@@ -10,9 +10,15 @@ REQS := $(SERVER)/requirements
 STAMP := $(VENV)/.installed
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fbrain
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# A Redis database of the tests' own (not 0, where a development F_BRAIN keeps its queues).
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The embedded mode: no DATABASE_URL (SQLite in server/data), no Redis (local-memory cache, inline tasks).
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND
+PYTEST := $(BIN)/python -m pytest --cov --cov-report=term
 
-.PHONY: help venv run migrate test lint fmt worker beat lock superuser clean load k8s-check
+.PHONY: help venv run migrate test test-postgres test-sqlite lint fmt worker beat lock superuser clean load k8s-check
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,21 +34,27 @@ venv: $(STAMP) ## Create .venv and install the locked dependencies
 migrate: $(STAMP) ## Apply database migrations (embedded SQLite unless DATABASE_URL is set)
 	cd $(SERVER) && $(BIN)/python manage.py migrate --noinput
 
-run: migrate ## Run the development server on http://127.0.0.1:8000
-	@echo ""
-	@echo "  F_BRAIN is starting on http://127.0.0.1:8000/"
-	@echo "  Create a user:  cd server && ../.venv/bin/python manage.py createsuperuser"
-	@echo ""
-	cd $(SERVER) && $(BIN)/python manage.py runserver 127.0.0.1:8000
+run: migrate ## Run the development server on http://$(HOST):$(PORT) (make run PORT=8001 HOST=0.0.0.0)
+	@cd $(SERVER) && $(BIN)/python manage.py landing_hint --url http://$(HOST):$(PORT)/
+	cd $(SERVER) && $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-superuser: migrate ## Create an administrator account
-	cd $(SERVER) && $(BIN)/python manage.py createsuperuser
+superuser: migrate ## Create an administrator account (asks, or DJANGO_SUPERUSER_USERNAME/_PASSWORD/_EMAIL)
+	cd $(SERVER) && if [ -n "$${DJANGO_SUPERUSER_USERNAME:-}" ]; then \
+		$(BIN)/python manage.py createsuperuser --noinput; else $(BIN)/python manage.py createsuperuser; fi
 
-test: $(STAMP) ## Run the whole test suite with coverage (Postgres + Redis)
+test: test-postgres test-sqlite ## The whole suite on Postgres + Redis, then again on SQLite (embedded mode)
+	cd $(SERVER) && $(BIN)/coverage combine --keep --quiet .coverage.postgres .coverage.sqlite \
+		&& $(BIN)/coverage xml --quiet -o coverage.xml && echo "Coverage of both runs combined:" \
+		&& $(BIN)/coverage report --format=total
+
+test-postgres: $(STAMP) ## The suite on Postgres + Redis (TEST_DATABASE_URL / TEST_REDIS_URL); enforces the coverage floor
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python scripts/check_services.py
-	cd $(SERVER) && DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(BIN)/python -m pytest --cov --cov-report=term --cov-report=xml:coverage.xml $(PYTEST_ARGS)
+	cd $(SERVER) && COVERAGE_FILE=.coverage.postgres DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+		REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PYTEST) $(PYTEST_ARGS)
+
+test-sqlite: $(STAMP) ## The suite in the embedded mode: SQLite, no Redis (what needs them is skipped by name)
+	cd $(SERVER) && $(EMBEDDED) COVERAGE_FILE=.coverage.sqlite $(PYTEST) --cov-fail-under=0 $(PYTEST_ARGS)
 
 .PHONY: test-browser
 test-browser: $(STAMP) ## Run the Playwright browser tests (Debian's /usr/bin/chromium, headless)
@@ -84,4 +96,4 @@ lock: ## Re-pin server/requirements/*.txt from *.in (uv)
 		&& $(PYTHON) -m uv pip compile --quiet --python-version 3.11 dev.in -c base.txt -o dev.txt
 
 clean: ## Remove the venv, caches and the embedded database
-	rm -rf $(VENV) $(SERVER)/data $(SERVER)/staticfiles $(SERVER)/.coverage $(SERVER)/coverage.xml
+	rm -rf $(VENV) $(SERVER)/data $(SERVER)/staticfiles $(SERVER)/.coverage* $(SERVER)/coverage.xml

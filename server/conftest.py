@@ -1,4 +1,4 @@
-"""Shared pytest fixtures: API clients, users, a real Celery worker, free ports and Redis servers."""
+"""Shared pytest fixtures (API clients, users, a real Celery worker, free ports, Redis servers) and backend markers."""
 
 from __future__ import annotations
 
@@ -58,8 +58,6 @@ def celery_worker(transactional_db, settings) -> Iterator[object]:
 
     from config.celery_app import app
 
-    if settings.CELERY_BROKER_URL.startswith("memory://"):
-        pytest.skip("needs REDIS_URL: the real-worker tests go through a real Redis broker")
     app.conf.task_always_eager = False
     app.control.purge()
     signals.task_postrun.connect(_close_worker_db_connection, weak=False)
@@ -143,3 +141,41 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+# What a backend cannot run is skipped by name, never silently: `postgres_only("why")` on SQLite, and
+# `needs_redis` (implied by `celery_worker`) without REDIS_URL. The run ends with the list of what was skipped.
+_BY_DESIGN = pytest.StashKey[list[tuple[str, str]]]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    skipped: list[tuple[str, str]] = []
+    for item in items:
+        reason = None
+        postgres = item.get_closest_marker("postgres_only")
+        if postgres is not None and connection.vendor != "postgresql":
+            why = postgres.args[0] if postgres.args else "needs PostgreSQL"
+            reason = f"postgres_only: {why}"
+        needs_redis = (
+            item.get_closest_marker("needs_redis") is not None
+            or item.get_closest_marker("celery_worker") is not None
+            or "celery_worker" in getattr(item, "fixturenames", ())
+        )
+        if reason is None and needs_redis and settings.CELERY_BROKER_URL.startswith("memory://"):
+            reason = "needs_redis: goes through a real Redis broker (REDIS_URL is unset: pure embedded mode)"
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+            skipped.append((item.nodeid, reason))
+    config.stash[_BY_DESIGN] = skipped
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    from django.db import connection
+
+    skipped = config.stash.get(_BY_DESIGN, [])
+    terminalreporter.section(f"skipped by design on this backend ({connection.vendor}): {len(skipped)}")
+    for nodeid, reason in skipped:
+        terminalreporter.write_line(f"{nodeid}  [{reason}]")

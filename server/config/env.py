@@ -106,7 +106,13 @@ def database(name: str, default_sqlite: Path) -> dict[str, Any]:
         return {
             "ENGINE": "django_prometheus.db.backends.sqlite3",
             "NAME": str(default_sqlite),
-            "OPTIONS": {"timeout": 20},
+            # Writers queue for the lock up front (IMMEDIATE) instead of failing mid-transaction; WAL lets
+            # the threaded development server read while one request writes.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     try:
         config = environ.Env.db_url_config(url)

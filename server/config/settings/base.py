@@ -148,7 +148,7 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 FBRAIN_QUEUES = ["celery", "capture", "transfer", "maintenance"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     # Must exceed the longest task so a slow task is not redelivered while it runs.
     "visibility_timeout": 2 * 3600,
     "socket_connect_timeout": 2,

@@ -1,4 +1,4 @@
-"""Reads for accounts: a user's tokens, and the token behind a presented key."""
+"""Reads for accounts: a user's tokens, the token behind a presented key, and whether setup is due."""
 
 from functools import cache
 
@@ -56,3 +56,8 @@ def token_for_key(*, key: str) -> ApiToken | None:
         connection.alias, [f.attname for f in user_model._meta.concrete_fields], row[len(token_fields) :]
     )
     return token
+
+
+def setup_needed() -> bool:
+    """True while the database has no user at all: the first page then offers to create the first account."""
+    return not get_user_model().objects.exists()

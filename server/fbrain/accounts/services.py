@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fbrain.accounts.models import ApiToken
@@ -68,10 +68,9 @@ def token_mark_used(*, token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def user_sign_up(*, username: str, password: str, email: str = "") -> User:
-    """Create an ordinary user after Django's username and password validation."""
+def _new_user(*, username: str, password: str, email: str, administrator: bool) -> User:
     user_model = get_user_model()
-    user = user_model(username=username, email=email)
+    user = user_model(username=username, email=email, is_staff=administrator, is_superuser=administrator)
     errors: dict[str, list[str]] = {}
     try:
         user.full_clean(exclude=["password"])
@@ -86,3 +85,24 @@ def user_sign_up(*, username: str, password: str, email: str = "") -> User:
     user.set_password(password)
     user.save()
     return user
+
+
+def user_sign_up(*, username: str, password: str, email: str = "") -> User:
+    """Create an ordinary user after Django's username and password validation."""
+    return _new_user(username=username, password=password, email=email, administrator=False)
+
+
+@transaction.atomic
+def user_create_first(*, username: str, password: str, email: str = "") -> User:
+    """Create the installation's first account, an administrator (staff and superuser).
+
+    NotFound (404) once any user exists: the setup page exists only on an empty database. Concurrent setups
+    are serialised (SQLite's writers queue anyway; Postgres takes a table lock), so only one of them wins.
+    """
+    user_model = get_user_model()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(user_model._meta.db_table)} IN EXCLUSIVE MODE")
+    if user_model.objects.exists():
+        raise NotFound("This installation already has accounts.")
+    return _new_user(username=username, password=password, email=email, administrator=True)

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from fbrain.core.celery_metrics import queue_keys
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -109,8 +111,7 @@ def readiness_checks() -> list[CheckResult]:
 
 
 def _queue_length(client: redis.Redis, queue: str) -> int:
-    # Kombu's Redis transport keeps one list per priority step: "<queue>", "<queue>\x06\x163", ...
-    keys = [queue] + [f"{queue}\x06\x16{step}" for step in (3, 6, 9)]
+    keys = queue_keys(queue, settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     with client.pipeline(transaction=False) as pipe:
         for key in keys:
             pipe.llen(key)

@@ -7,6 +7,7 @@ from fbrain.web.views import settings as settings_views
 
 site_patterns = [
     path("accounts/signup/", account.sign_up, name="signup"),
+    path("setup/", account.first_user_setup, name="setup"),
     path("capture", home.quick_capture, name="capture"),
     path("bookmarks/", bookmarks.bookmark_list, name="bookmarks"),
     path("bookmarks/<int:bookmark_id>/row", bookmarks.bookmark_row, name="bookmark-row"),

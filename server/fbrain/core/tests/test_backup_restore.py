@@ -25,7 +25,11 @@ from fbrain.core.tests.factories import UserFactory
 from fbrain.notes.services import note_create, note_delete
 from fbrain.transfer.models import Attachment
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres_only("backups are pg_dump/pg_restore of the Postgres database (docs/backup.md)"),
+]
 
 REPO = Path(__file__).resolve().parents[4]
 BACKUP = REPO / "scripts" / "backup.sh"

@@ -179,7 +179,7 @@ def _total(samples: dict[str, float], prefix: str, *needles: str) -> float:
 
 
 @pytest.mark.slow
-def test_prefork_worker_serves_metrics_of_all_children(tmp_path, redis_server):
+def test_prefork_worker_serves_metrics_of_all_children(tmp_path, redis_server, settings):
     """A real `celery worker` with two prefork children: the main process serves their summed metrics."""
     port = free_port()
     shared = tmp_path / "metrics"  # shared with gunicorn, as on a single host
@@ -212,6 +212,8 @@ def test_prefork_worker_serves_metrics_of_all_children(tmp_path, redis_server):
         wait_for_port(port, timeout=30)
         assert not (multiproc / "counter_999999.db").exists()
         producer = Celery("probe", broker=redis_server.url, set_as_current=False)
+        # The worker runs the test settings, whose broker keys carry the tests' prefix: publish under it too.
+        producer.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         queues = ["celery", "capture", "transfer", "maintenance"]
         for i in range(8):
             producer.send_task("fbrain.core.tasks.ping", args=[f"p{i}"], queue=queues[i % 4])

@@ -42,6 +42,7 @@ def test_a_worker_keeps_its_connection_across_tasks(monkeypatch):
     assert connection.connection is opened
 
 
+@pytest.mark.postgres_only("Django never closes an in-memory SQLite test database, so nothing can be recycled")
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_recycles_a_connection_past_conn_max_age():
     connection.ensure_connection()

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Case, Value, When
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from fbrain.core import business_metrics as bm
@@ -20,14 +22,6 @@ from fbrain.notes.parsing import ParsedBody, ParseError, normalize_tag_name, par
 from fbrain.notes.services import sync
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-
-# Pending links of the owner named like one of the new notes (lower-cased the way sync.resolve_pending_links
-# does: by Python, compared with the database's lower()) point at it. One statement for the whole batch.
-_RESOLVE_PENDING_SQL = """
-UPDATE notes_link AS l SET target_id = n.id
-FROM unnest(%s::bigint[], %s::text[]) AS n(id, key)
-WHERE l.owner_id = %s AND l.target_id IS NULL AND lower(l.target_title) = n.key
-"""
 
 
 @dataclass(frozen=True)
@@ -144,10 +138,16 @@ def _add_links(owner_id: int, notes: list[tuple[Note, _Checked]]) -> None:
 
 
 def _resolve_pending_links(owner_id: int, notes: list[Note]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RESOLVE_PENDING_SQL, [[note.pk for note in notes], [note.title.lower() for note in notes], owner_id]
+    # Pending links of the owner named like one of the new notes (lower-cased the way sync.resolve_pending_links
+    # does: by Python, compared with the database's lower()) point at it. One ORM statement for the batch, the
+    # same on every backend.
+    ids = {note.title.lower(): note.pk for note in notes}
+    key = Lower("target_title")
+    Link.objects.alias(key=key).filter(owner_id=owner_id, target__isnull=True, key__in=list(ids)).update(
+        target_id=Case(
+            *(When(Exact(key, title), then=Value(pk)) for title, pk in ids.items()), output_field=BigIntegerField()
         )
+    )
 
 
 def _update_search_vectors(notes: list[Note]) -> None:

@@ -44,9 +44,11 @@ def _snapshot(owner):
             (link.target_title, link.alias, link.heading, link.embed, link.target.title if link.target else None)
             for link in Link.objects.filter(source=note).select_related("target")
         )
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT search_vector::text FROM notes_note WHERE id = %s", [note.pk])
-            vector = cursor.fetchone()[0]
+        vector = None
+        if connection.vendor == "postgresql":  # SQLite keeps no search vector
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT search_vector::text FROM notes_note WHERE id = %s", [note.pk])
+                vector = cursor.fetchone()[0]
         rows[note.title] = (note.body, note.aliases, note.kind, note.version, tags, links, vector)
     return rows
 
@@ -134,9 +136,10 @@ def test_bulk_create_costs_the_same_queries_for_10_or_200_notes():
     small = _queries(owner, 10, 0)
     large = _queries(owner, 200, 10)
     # title check, notes, tags (read + create + re-read), note tags, link targets, links, pending links,
-    # search vectors (+ its savepoint), the function's own savepoint.
+    # search vectors (+ its savepoint), the function's own savepoint. SQLite binds at most 999 parameters per
+    # statement, so Django splits the bulk INSERTs of 200 notes into a few (still not one per note).
     assert small <= 14
-    assert large <= 14
+    assert large <= (14 if connection.vendor == "postgresql" else 20)
 
 
 def test_bulk_create_writes_nothing_when_the_database_finds_two_titles_equal():
@@ -150,7 +153,7 @@ def test_bulk_create_writes_nothing_when_the_database_finds_two_titles_equal():
     assert not Note.objects.filter(owner=owner).exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Postgres full-text search")
+@pytest.mark.postgres_only("Postgres full-text search")
 def test_a_long_note_in_a_batch_is_indexed_as_far_as_note_create_indexes_it():
     owner = _user("owner")
     long_body = "filler " * 6000 + "needle"

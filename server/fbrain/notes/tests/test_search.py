@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from fbrain.core.tests.factories import UserFactory
@@ -11,7 +10,7 @@ from fbrain.notes.search.postgres import to_tsquery_text
 from fbrain.notes.search.snippets import simple_snippet, snippet_html
 
 pytestmark = pytest.mark.django_db
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Postgres full-text search")
+postgres_only = pytest.mark.postgres_only("Postgres full-text search")
 
 
 def titles(result):

@@ -1,7 +1,6 @@
 """Search cost stays bounded: the count stops at a cap and ranking looks at the freshest matches only."""
 
 import pytest
-from django.db import connection
 
 from fbrain.notes import services
 from fbrain.notes.search import note_search
@@ -9,7 +8,7 @@ from fbrain.notes.search import postgres as search
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="Postgres full-text search"),
+    pytest.mark.postgres_only("Postgres full-text search"),
 ]
 
 

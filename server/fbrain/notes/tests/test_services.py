@@ -221,7 +221,7 @@ def test_note_set_extra_search_text(user):
     assert note.extra_text == "extracted words" and note.version == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are Postgres only")
+@pytest.mark.postgres_only("search vectors are Postgres only")
 def test_search_vector_weights_title_tags_body(user):
     note = services.note_create(owner=user, title="Été", body="corps #projet/alpha")
     services.note_set_extra_search_text(note=note, text="page")

@@ -123,10 +123,13 @@ def _write_one(job: Job, planned: PlannedNote, action: str, title: str, body: st
 
 
 def _no_wait_for_flush() -> None:
+    # A Postgres-only optimisation (SQLite has no such setting; there the batch commits as usual).
     # The batch's COMMIT returns before its WAL reaches the disk. Safe here: a crash of the database can lose
     # the last commits (a fraction of a second), but each lost batch goes whole, its notes with its JobItems
     # (never half of a transaction); the interrupted job is re-queued as stalled, and the resumed run, which
     # skips exactly the paths that have a JobItem, writes those batches again. Nothing else is relaxed.
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
 

@@ -143,3 +143,33 @@ def test_import_and_export_go_through_the_broker_to_a_real_worker(celery_worker,
     job = wait_for(exported.json()["id"])
     assert job.status == "succeeded"
     assert job.counts["notes"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_two_thousand_note_vault_imports_then_exports_as_served(client, user):
+    # Real commits: the job runs in the request's on_commit, as in the embedded mode (inline tasks).
+    import io
+    import zipfile
+
+    count = 2000
+    files = {
+        f"Vault/Area {i % 7}/Note {i}.md": f"---\ntags: [area{i % 7}]\n---\nSee [[Note {(i + 1) % count}]]. word{i}"
+        for i in range(count)
+    }
+    response = post_import(client, files, conflict="skip")
+    assert response.status_code == 202, response.content
+    job = client.get(f"/api/v1/jobs/{response.json()['id']}").json()
+    assert job["status"] == "succeeded", job
+    assert job["counts"]["create"] == count and job["progress"]["percent"] == 100
+    assert Note.objects.filter(owner=user, deleted_at__isnull=True).count() == count
+    note = Note.objects.get(owner=user, title="Note 1999")
+    assert list(note.outgoing_links.values_list("target__title", flat=True)) == ["Note 0"]
+    found = client.get("/api/v1/search/", {"q": "word1234"}).json()
+    assert [hit["note"]["title"] for hit in found["results"]] == ["Note 1234"]
+
+    export = client.post("/api/v1/exports")
+    assert export.status_code == 202
+    detail = client.get(f"/api/v1/jobs/{export.json()['id']}").json()
+    assert detail["status"] == "succeeded", detail
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(client.get(detail["download_url"]).streaming_content)))
+    assert len([name for name in archive.namelist() if name.endswith(".md")]) == count

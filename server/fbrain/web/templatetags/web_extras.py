@@ -50,3 +50,11 @@ def humanize_key(key: str) -> str:
 def signup_enabled() -> bool:
     """Whether people may create their own account (SIGNUP_ENABLED)."""
     return bool(settings.SIGNUP_ENABLED)
+
+
+@register.simple_tag
+def setup_needed() -> bool:
+    """Whether the database has no user yet (the pages then offer the one-time setup of the first account)."""
+    from fbrain.accounts.selectors import setup_needed as needed
+
+    return needed()

@@ -4,11 +4,11 @@ import pytest
 from django.test import Client
 
 
-def test_sign_in_page_has_labels_and_a_first_run_hint(client, db):
+def test_sign_in_page_has_labels_and_an_account_hint(client, member):
     html = client.get("/accounts/login/").content.decode()
     assert '<label for="id_username">' in html
     assert '<label for="id_password">' in html
-    assert "createsuperuser" in html
+    assert "accounts are added in the admin pages" in html
     assert 'href="#main"' in html
 
 

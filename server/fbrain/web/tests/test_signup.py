@@ -3,12 +3,12 @@
 from django.contrib.auth import get_user_model
 
 
-def test_signup_is_off_by_default(client, db):
+def test_signup_is_off_by_default(client, member):
     assert client.get("/accounts/signup/").status_code == 404
-    assert "createsuperuser" in client.get("/accounts/login/").content.decode()
+    assert "admin pages" in client.get("/accounts/login/").content.decode()
 
 
-def test_signup_when_enabled(client, db, settings):
+def test_signup_when_enabled(client, member, settings):
     settings.SIGNUP_ENABLED = True
     assert "Create an account" in client.get("/accounts/login/").content.decode()
     response = client.post(

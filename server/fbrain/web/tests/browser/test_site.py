@@ -105,3 +105,19 @@ def test_reading_and_searching_work_without_javascript(browser, live_server, mem
     page.get_by_role("button", name="Save").click()
     page.get_by_role("heading", name="Other").wait_for()
     context.close()
+
+
+def test_a_new_installation_creates_its_administrator_from_the_first_page(page, django_user_model):
+    assert not django_user_model.objects.exists()
+    page.goto("/")
+    page.get_by_role("link", name="Create the first account").click()
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+    page.get_by_label("Password again").fill("correct-horse-battery")
+    page.get_by_role("button", name="Create the administrator account").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    assert django_user_model.objects.get().is_superuser
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="Sign in").first.wait_for()
+    assert page.get_by_role("link", name="Create the first account").count() == 0
+    assert page.goto("/setup/").status == 404
