@@ -165,7 +165,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             or "celery_worker" in getattr(item, "fixturenames", ())
         )
         if reason is None and needs_redis and settings.CELERY_BROKER_URL.startswith("memory://"):
-            reason = "needs_redis: goes through a real Redis broker (REDIS_URL is unset: pure embedded mode)"
+            reason = "needs_redis: needs a real Redis (REDIS_URL is unset: the pure embedded mode)"
         if reason is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
             skipped.append((item.nodeid, reason))

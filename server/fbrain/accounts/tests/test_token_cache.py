@@ -10,6 +10,7 @@ from fbrain.core.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.needs_redis  # the token cache is checked against generations kept in Redis
 def test_each_use_gets_its_own_objects_from_memory():
     user = UserFactory.create(first_name="Ada")
     _, key = services.token_create(user=user, name="t")

@@ -29,6 +29,7 @@ def queries(client, url):
     return response, len(captured)
 
 
+@pytest.mark.needs_redis  # the answer cache lives in Redis: without REDIS_URL every read queries
 def test_second_read_is_served_without_queries(client, user):
     note = NoteFactory.create(owner=user, title="Cached", body="#x")
     for url in (LIST, f"/api/v1/notes/{note.pk}/"):
