@@ -241,8 +241,15 @@ def test_concurrent_bookmarks_with_one_placeholder_never_conflict(user):
             connection.close()
 
     # Eight saves at a time race for the same lowest free number; the losers take the next ones.
-    with ThreadPoolExecutor(8) as pool:
-        created = list(pool.map(save, range(80)))
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            created = list(pool.map(save, range(80)))
+    finally:
+        # Concurrent eager tasks race on Celery's process-wide "join would block" flag (Task.apply saves and
+        # restores it unlocked) and can leave it set, which breaks every later EagerResult.get(): reset it.
+        from celery._state import _set_task_join_will_block  # type: ignore[attr-defined]
+
+        _set_task_join_will_block(False)
     assert all(created)
     titles = list(Note.objects.filter(owner=user).values_list("title", flat=True))
     assert len(titles) == len({title.lower() for title in titles}) == 80
