@@ -104,25 +104,10 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-@contextlib.contextmanager
-def running_stack(
-    *,
-    port: int = 18000,
-    database: str = "fbrain_bench",
-    redis_db: int = 9,
-    web_concurrency: int = 2,
-    worker_concurrency: int = 2,
-    fresh: bool = True,
-    beat: bool = True,
-    extra_env: dict[str, str] | None = None,
-) -> Iterator[Stack]:
-    """Migrate a private database and run gunicorn + Celery on it until the block ends."""
-    if not _port_free(port):
-        raise SystemExit(f"port {port} is in use: stop what listens there or pass another port")
-    workdir = Path(tempfile.mkdtemp(prefix="fbrain-bench-"))
-    redis_url = os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
-    stack = Stack(port, database, redis_url, web_concurrency, worker_concurrency, workdir)
-    stack.env = {
+def environment(*, port: int, database: str, redis_url: str, web_concurrency: int, workdir: Path,
+                extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The production-settings environment of a bench stack (also used to run Django in-process against it)."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_"))},
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -149,6 +134,28 @@ def running_stack(
         "THROTTLE_TOKEN_CREATE": "100000/min",
         **(extra_env or {}),
     }
+
+
+@contextlib.contextmanager
+def running_stack(
+    *,
+    port: int = 18000,
+    database: str = "fbrain_bench",
+    redis_db: int = 9,
+    web_concurrency: int = 2,
+    worker_concurrency: int = 2,
+    fresh: bool = True,
+    beat: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Stack]:
+    """Migrate a private database and run gunicorn + Celery on it until the block ends."""
+    if not _port_free(port):
+        raise SystemExit(f"port {port} is in use: stop what listens there or pass another port")
+    workdir = Path(tempfile.mkdtemp(prefix="fbrain-bench-"))
+    redis_url = os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
+    stack = Stack(port, database, redis_url, web_concurrency, worker_concurrency, workdir)
+    stack.env = environment(port=port, database=database, redis_url=redis_url,
+                            web_concurrency=web_concurrency, workdir=workdir, extra_env=extra_env)
     (workdir / "data").mkdir()
     if fresh:
         _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
