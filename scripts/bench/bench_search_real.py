@@ -62,7 +62,9 @@ def uptime() -> str:
 
 
 def git_head() -> str:
-    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    """The last commit that changed the server (the engine measured), marked when server/ has local edits."""
+    out = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", "server/"],
+                         capture_output=True, text=True)
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "server/"], capture_output=True, text=True)
     return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
@@ -242,6 +244,25 @@ def summarize(queries: list[sq.Query], ranked: list[list[str]], ms: list[float])
     return out
 
 
+def targets(engines: dict[str, dict[str, Any]], label: str, browser: dict[str, Any] | None) -> dict[str, Any]:
+    """Issue 15's targets: per known kind, success@10 and MRR@10 at least tantivy's; p95 <= 30 ms per kind."""
+    ours = engines[f"{label} in-process"]
+    reference = engines.get("tantivy bm25 in-process", {})
+    checks: dict[str, Any] = {}
+    for kind in sq.KNOWN:
+        if kind in ours and kind in reference:
+            checks[f"{kind}: success@10 >= tantivy"] = ours[kind]["success_at_10"] >= reference[kind]["success_at_10"]
+            checks[f"{kind}: MRR@10 >= tantivy"] = ours[kind]["mrr_at_10"] >= reference[kind]["mrr_at_10"]
+    for name, summary in engines.items():
+        if name.startswith(label):
+            for kind in sq.KINDS:
+                if kind in summary:
+                    checks[f"{kind}: p95 <= 30 ms ({name[len(label) + 1 :]})"] = summary[kind]["p95_ms"] <= 30
+    if browser:
+        checks["search as you type: p95 <= 150 ms"] = browser["p95_ms"] <= 150
+    return {"checks": checks, "met": all(checks.values())}
+
+
 def table(size: int, engines: dict[str, dict[str, Any]]) -> str:
     lines = [f"\n#### {size:,} notes\n", "| kind | engine | n | @1 | @10 | MRR@10 | p50 ms | p95 ms | p99 ms |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -324,7 +345,7 @@ def main() -> None:
     if args.quick:
         args.sizes, args.known, args.latency = "10000", 30, 8
     sizes = [int(s) for s in args.sizes.split(",")]
-    label = args.label or f"F_BRAIN {git_head()}"
+    label = args.label or f"F_BRAIN server@{git_head()}"
     python_tools = ensure_tools()
     redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
     django = Django(redis_url)
@@ -386,6 +407,7 @@ def main() -> None:
                     entry["browser"] = type_in_browser(running.base_url, typed)
             django.use(database)
         entry["engines"] = engines
+        entry["targets"] = targets(engines, label, entry.get("browser"))
         entry["uptime_after"] = uptime()
         entry["queries"] = [{"kind": q.kind, "text": q.text, "target": q.target} for q in queries]
         results["sizes"][str(size)] = entry
@@ -395,6 +417,8 @@ def main() -> None:
             b = entry["browser"]
             text += (f"\n\nSearch as you type (Chromium, last keystroke → results shown, debounce included): "
                      f"p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms over {b['queries']} queries")
+        missed = [name for name, ok in entry["targets"]["checks"].items() if not ok]
+        text += f"\n\nTargets (issue 15): {'all met' if not missed else 'missed: ' + '; '.join(missed)}"
         markdown.append(text)
         print(text, flush=True)
         args.out.parent.mkdir(parents=True, exist_ok=True)
