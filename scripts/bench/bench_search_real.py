@@ -80,7 +80,7 @@ def database_exists(name: str) -> bool:
 
 
 def note_count(database: str) -> int:
-    sql = ("SELECT count(*) FROM notes_note n JOIN accounts_user u ON u.id = n.owner_id "
+    sql = ("SELECT count(*) FROM notes_note n JOIN auth_user u ON u.id = n.owner_id "
            f"WHERE u.username = '{OWNER}' AND n.deleted_at IS NULL")
     try:
         return int(psql(sql, database) or 0)
@@ -295,7 +295,7 @@ def type_in_browser(base_url: str, queries: list[str]) -> dict[str, Any]:
     observer = """
     window.__swaps = [];
     document.addEventListener('keydown', () => { window.__lastKey = performance.now(); }, true);
-    document.body.addEventListener('htmx:afterSettle', (event) => {
+    document.body.addEventListener('htmx:afterSwap', (event) => {
       const url = new URL(event.detail.xhr.responseURL);
       const q = url.searchParams.get('q');
       requestAnimationFrame(() => setTimeout(() => window.__swaps.push({q, t: performance.now()}), 0));
@@ -353,7 +353,11 @@ def main() -> None:
         "benchmark": "search-real", "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": machine(),
         "engine": label, "method": __doc__.strip(), "command": " ".join(sys.argv), "sizes": {},
     }
-    markdown = []
+    if args.out.exists():
+        # Sizes measured by an earlier run of the same engine stay (a run may do one size at a time).
+        earlier = json.loads(args.out.read_text())
+        if earlier.get("engine") == label:
+            results["sizes"] = {k: v for k, v in earlier.get("sizes", {}).items() if int(k) not in sizes}
     done: list[int] = []
     for size in sizes:
         print(f"== {size:,} notes ({uptime()})", flush=True)
@@ -419,11 +423,12 @@ def main() -> None:
                      f"p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms over {b['queries']} queries")
         missed = [name for name, ok in entry["targets"]["checks"].items() if not ok]
         text += f"\n\nTargets (issue 15): {'all met' if not missed else 'missed: ' + '; '.join(missed)}"
-        markdown.append(text)
+        entry["markdown"] = text
         print(text, flush=True)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-        args.out.with_suffix(".md").write_text(f"# {label}\n" + "\n".join(markdown) + "\n")
+        tables = [results["sizes"][k]["markdown"] for k in sorted(results["sizes"], key=int)]
+        args.out.with_suffix(".md").write_text(f"# {label}\n" + "\n".join(tables) + "\n")
     django.close()
     print(f"results: {args.out}")
 

@@ -7,6 +7,7 @@ corpus are filled with generated notes (words drawn by their real frequency per 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import itertools
 import json
@@ -243,6 +244,7 @@ def _unique_titles(docs: list[dict]) -> None:
         doc["title"] = title
 
 
+@functools.cache
 def build_real() -> list[dict]:
     """Every real page converted (cached): man pages of every installed package and language, HTML docs."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -329,6 +331,20 @@ def generate(real: list[dict], count: int, seed: int = 7) -> list[dict]:
     return out
 
 
+def _generated(real: list[dict], count: int) -> list[dict]:
+    """generate() cached on disk: the same seed gives the same notes, and generating 80 000 takes minutes."""
+    path = CACHE / f"generated-{CORPUS_VERSION}-{count}.jsonl"
+    if path.exists():
+        with path.open() as handle:
+            return [json.loads(line) for line in handle]
+    docs = generate(real, count)
+    with path.with_suffix(".tmp").open("w") as handle:
+        for doc in docs:
+            handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    path.with_suffix(".tmp").rename(path)
+    return docs
+
+
 def capped(real: list[dict]) -> list[dict]:
     """At most PACKAGE_CAP pages of one package: a family of templated pages (google-cloud-cli ships 16 000
     man pages) would otherwise be half of the corpus."""
@@ -355,7 +371,7 @@ def corpus(size: int, seed: int = 1) -> list[dict]:
     rng.shuffle(order)
     docs = [real[i] for i in order[:size]]
     if size > len(docs):
-        docs += generate(real, size - len(docs))
+        docs += _generated(real, size - len(docs))
     dates = random.Random(seed + 1)
     span = (DATE_END - DATE_START).total_seconds()
     for doc in docs:
