@@ -191,7 +191,15 @@ def prepare_database(django: Django, size: int, sizes_done: list[int], prefix: s
         if smaller:
             source = f"{prefix}_{smaller[-1] // 1000}k"
             print(f"  creating {name} as a copy of {source}", flush=True)
-            psql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            for attempt in range(90):
+                try:
+                    psql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                    break
+                except subprocess.CalledProcessError as exc:
+                    # A template must have no other session: another run may still be measuring it.
+                    if "being accessed by other users" not in exc.stderr or attempt == 89:
+                        raise
+                    time.sleep(10)
         else:
             psql(f'CREATE DATABASE "{name}"')
     django.use(name)
@@ -261,6 +269,24 @@ def targets(engines: dict[str, dict[str, Any]], label: str, browser: dict[str, A
     if browser:
         checks["search as you type: p95 <= 150 ms"] = browser["p95_ms"] <= 150
     return {"checks": checks, "met": all(checks.values())}
+
+
+def summary_table(sizes: dict[str, Any]) -> str:
+    """One line per size and engine: known-item relevance, and latency over all kinds (the worst kind's p95)."""
+    lines = ["| notes (real) | engine | @1 | @10 | MRR@10 | MRR@10 title / body4 / unaccented |"
+             " p50 / p95 ms, known items | worst p95 ms (kind) |", "|---|---|---|---|---|---|---|---|"]
+    for size in sorted(sizes, key=int):
+        entry = sizes[size]
+        for engine, summary in entry["engines"].items():
+            known = summary["known_items"]
+            per_kind = " / ".join(f"{summary[k]['mrr_at_10']:.2f}" for k in sq.KNOWN if k in summary)
+            worst = max((k for k in sq.KINDS if k in summary), key=lambda k: summary[k]["p95_ms"])
+            lines.append(
+                f"| {int(size):,} ({entry['corpus']['real']:,}) | {engine} | {known['success_at_1'] * 100:.0f} % |"
+                f" {known['success_at_10'] * 100:.0f} % | {known['mrr_at_10']:.2f} | {per_kind} |"
+                f" {known['p50_ms']:.1f} / {known['p95_ms']:.1f} | {summary[worst]['p95_ms']:.1f} ({worst}) |"
+            )
+    return "\n".join(lines)
 
 
 def table(size: int, engines: dict[str, dict[str, Any]]) -> str:
@@ -428,7 +454,8 @@ def main() -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
         tables = [results["sizes"][k]["markdown"] for k in sorted(results["sizes"], key=int)]
-        args.out.with_suffix(".md").write_text(f"# {label}\n" + "\n".join(tables) + "\n")
+        args.out.with_suffix(".md").write_text(
+            f"# {label}\n\n" + summary_table(results["sizes"]) + "\n" + "\n".join(tables) + "\n")
     django.close()
     print(f"results: {args.out}")
 

@@ -13,8 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import search_queries as sq  # noqa: E402
-from search_reference import Fts5, parse  # noqa: E402
+import search_queries as sq
+from search_reference import Fts5, parse
 
 WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar".split()
 
