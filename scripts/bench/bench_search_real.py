@@ -380,10 +380,9 @@ def main() -> None:
         "engine": label, "method": __doc__.strip(), "command": " ".join(sys.argv), "sizes": {},
     }
     if args.out.exists():
-        # Sizes measured by an earlier run of the same engine stay (a run may do one size at a time).
+        # Sizes measured by an earlier run stay (a run may do one size at a time); each names its engine.
         earlier = json.loads(args.out.read_text())
-        if earlier.get("engine") == label:
-            results["sizes"] = {k: v for k, v in earlier.get("sizes", {}).items() if int(k) not in sizes}
+        results["sizes"] = {k: v for k, v in earlier.get("sizes", {}).items() if int(k) not in sizes}
     done: list[int] = []
     for size in sizes:
         print(f"== {size:,} notes ({uptime()})", flush=True)
@@ -401,7 +400,8 @@ def main() -> None:
         if args.seed_only:
             done.append(size)
             continue
-        entry: dict[str, Any] = {"database": database, "corpus": corpus_stats, "seeding": seeding,
+        entry: dict[str, Any] = {"engine": label, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                 "database": database, "corpus": corpus_stats, "seeding": seeding,
                                  "uptime_before": uptime(), "engines": {}}
 
         rows = run_queries(lambda text: django.search(user, text), queries)
@@ -455,7 +455,7 @@ def main() -> None:
         args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
         tables = [results["sizes"][k]["markdown"] for k in sorted(results["sizes"], key=int)]
         args.out.with_suffix(".md").write_text(
-            f"# {label}\n\n" + summary_table(results["sizes"]) + "\n" + "\n".join(tables) + "\n")
+            "# Search on real text (scripts/bench/bench_search_real.py)\n\n" + summary_table(results["sizes"]) + "\n" + "\n".join(tables) + "\n")
     django.close()
     print(f"results: {args.out}")
 
