@@ -320,7 +320,8 @@ def type_in_browser(base_url: str, queries: list[str]) -> dict[str, Any]:
     # Each swap of #results is stamped (after the next frame is painted) with the query it answers.
     observer = """
     window.__swaps = [];
-    document.addEventListener('keydown', () => { window.__lastKey = performance.now(); }, true);
+    // `input` fires for every character, also those typed without a key event (insertText).
+    document.addEventListener('input', () => { window.__lastKey = performance.now(); }, true);
     document.body.addEventListener('htmx:afterSwap', (event) => {
       const url = new URL(event.detail.xhr.responseURL);
       const q = url.searchParams.get('q');
@@ -433,7 +434,8 @@ def main() -> None:
                     entry["http_same_top10"] = round(sum(
                         a["ids"][:10] == b["ids"][:10] for a, b in zip(rows, http_rows, strict=True)) / len(rows), 3)
                 if browse:
-                    typed = [q.text for q in queries if q.kind in ("title", "unaccented")][:20]
+                    # What one types on a US keyboard: titles and unaccented descriptions in ASCII.
+                    typed = [q.text for q in queries if q.kind in ("title", "unaccented") and q.text.isascii()][:20]
                     entry["browser"] = type_in_browser(running.base_url, typed)
             django.use(database)
         entry["engines"] = engines
