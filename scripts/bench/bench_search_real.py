@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -459,6 +460,7 @@ def main() -> None:
         args.out.with_suffix(".md").write_text(
             "# Search on real text (scripts/bench/bench_search_real.py)\n\n" + summary_table(results["sizes"]) + "\n" + "\n".join(tables) + "\n")
     django.close()
+    shutil.rmtree(django.workdir, ignore_errors=True)
     print(f"results: {args.out}")
 
 
