@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -16,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fbrain.core import response_cache
 from fbrain.core.errors import PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.core.validation import body_params, query_params
@@ -115,8 +113,6 @@ class NoteListApi(JsonApiView):
     max_body_setting = "DATA_UPLOAD_MAX_MEMORY_SIZE"  # a note body of 1 MiB, escapes and all
     """List (cursor-paginated, filtered) and create notes."""
 
-    cached_reads = True  # GET answers come from fbrain.core.response_cache
-
     @extend_schema(
         operation_id="notes_list",
         parameters=[s.NoteListQuery],
@@ -132,10 +128,7 @@ class NoteListApi(JsonApiView):
             **READ_ERRORS,
         },
     )
-    def get(self, request: Request) -> HttpResponse:
-        return response_cache.serve(request, lambda: (self._page(request), {}))
-
-    def _page(self, request: Request) -> dict[str, Any]:
+    def get(self, request: Request) -> Response:
         query = query_params(s.NoteListQuery, request)
         rows = selectors.note_rows(
             owner=request.user,
@@ -147,7 +140,7 @@ class NoteListApi(JsonApiView):
         )
         paginator = NoteCursorPagination(query["ordering"])
         page = selectors.attach_tag_names(paginator.paginate_queryset(rows, request, view=self) or [])
-        return dict(paginator.get_paginated_response([s.note_list_item(row) for row in page]).data)
+        return paginator.get_paginated_response([s.note_list_item(row) for row in page])
 
     @extend_schema(
         operation_id="notes_create", request=s.NoteCreateInput, responses={201: s.NoteOutput, **WRITE_ERRORS}
@@ -162,8 +155,6 @@ class NoteListApi(JsonApiView):
 class NoteDetailApi(JsonApiView):
     max_body_setting = "DATA_UPLOAD_MAX_MEMORY_SIZE"  # a note body of 1 MiB, escapes and all
     """Read, replace, change or trash one note; writes honour `If-Match` (412) and `version` (409)."""
-
-    cached_reads = True
 
     def _write(self, request: Request, note_id: int, serializer_class: type[serializers.Serializer]) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
@@ -181,12 +172,9 @@ class NoteDetailApi(JsonApiView):
         return _with_etag(Response(_note_body(note)), note)
 
     @extend_schema(operation_id="notes_retrieve", parameters=[NOTE_ID], responses={200: s.NoteOutput, **READ_ERRORS})
-    def get(self, request: Request, note_id: int) -> HttpResponse:
-        def build() -> tuple[dict[str, Any], dict[str, str]]:
-            row = selectors.note_data(owner=request.user, note_id=note_id)
-            return s.note_detail(row), {"ETag": Note.etag_for(row["version"])}
-
-        return response_cache.serve(request, build)
+    def get(self, request: Request, note_id: int) -> Response:
+        row = selectors.note_data(owner=request.user, note_id=note_id)
+        return Response(s.note_detail(row), headers={"ETag": Note.etag_for(row["version"])})
 
     @extend_schema(
         operation_id="notes_update",

@@ -13,7 +13,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from fbrain.core import business_metrics as bm
-from fbrain.core import generations
 from fbrain.core.errors import Conflict
 from fbrain.notes.models import BODY_MAX_BYTES, TITLE_MAX_LENGTH, Link, Note, NoteTag
 from fbrain.notes.parsing import ParsedBody, ParseError, normalize_tag_name, parse_body
@@ -195,8 +194,6 @@ def notes_bulk_create(*, owner: Any, notes: Sequence[NewNote]) -> list[Note | No
         _add_links(owner_id, created)
         _resolve_pending_links(owner_id, rows)
         _update_search_vectors(rows)
-        # bulk_create sends no post_save: retire the owner's cached API reads here.
-        generations.changed(generations.CONTENT, owner_id)
         count = len(rows)
         transaction.on_commit(lambda: bm.NOTES_CREATED.labels(kind=Note.Kind.NOTE).inc(count))
     result: list[Note | None] = [None] * len(notes)

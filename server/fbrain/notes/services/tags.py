@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 
-from fbrain.core import generations
 from fbrain.core.errors import Conflict, ValidationFailed
 from fbrain.notes.models import Note, NoteTag, Revision, Tag
 from fbrain.notes.parsing import normalize_tag_name, rewrite_tag
@@ -58,8 +57,6 @@ def _retag(*, tag: Tag, new: str) -> Tag:
         id__in=[t.id for t in targets.values()]
     ).delete()
     sync.update_search_vectors(note_ids)
-    # Tag rows moved with bulk writes, which send no signal: retire the owner's cached API reads here.
-    generations.changed(generations.CONTENT, owner_id)
     return sync.tags_get_or_create(owner=owner_id, names=[new])[new.lower()]
 
 
