@@ -56,7 +56,7 @@ def wrk(url: str, *, token: str | None = None, seconds: int = 15, connections: i
         script_path = handle.name
     try:
         out = subprocess.run(
-            [ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script_path, url],
+            [ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", script_path, url],
             check=True, capture_output=True, text=True,
         ).stdout
     finally:
