@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fbrain.core import conditional
 from fbrain.core.errors import PreconditionFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.core.validation import body_params, query_params
@@ -39,7 +41,22 @@ WRITE_ERRORS = {
     409: error_response("Conflict: a note with this title exists, or the `version` you sent is stale."),
     412: error_response("Precondition failed: the `If-Match` version is stale."),
 }
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})(?:-\d{1,20})?"?\s*$')
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="An ETag you hold: 304 (no body) while it is current.",
+)
+IF_MODIFIED_SINCE = OpenApiParameter(
+    "If-Modified-Since",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A Last-Modified you hold (HTTP date): 304 while nothing changed since; ignored with If-None-Match.",
+)
+NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: the ETag / date you sent is current.")}
 
 
 def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -58,6 +75,18 @@ def _if_match(request: Request) -> int | None:
 def _with_etag(response: Response, note: Note) -> Response:
     response["ETag"] = note.etag
     return response
+
+
+def _list_etag(request: Request, serial: int, changed_at: Any) -> str:
+    """A strong ETag of this list answer: the owner's content stamp and everything the answer depends on.
+
+    `next` links are absolute (scheme and host) and the renderer is negotiated, so they count too.
+    """
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    stamp = changed_at.isoformat() if changed_at else ""
+    key = f"{request.user.pk}|{serial}|{stamp}|{request.scheme}://{host}{request.get_full_path()}|"
+    key += str(request.accepted_media_type)
+    return '"l' + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + '"'
 
 
 def _note_body(note: Note) -> dict[str, Any]:
@@ -115,7 +144,7 @@ class NoteListApi(JsonApiView):
 
     @extend_schema(
         operation_id="notes_list",
-        parameters=[s.NoteListQuery],
+        parameters=[s.NoteListQuery, IF_NONE_MATCH, IF_MODIFIED_SINCE],
         responses={
             200: inline_serializer(
                 "NotePage",
@@ -125,11 +154,18 @@ class NoteListApi(JsonApiView):
                     "results": s.NoteListItemOutput(many=True),
                 },
             ),
+            **NOT_MODIFIED,
             **READ_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
         query = query_params(s.NoteListQuery, request)
+        # The validator is read before the rows: a write committing in between leaves the client an older
+        # ETag with newer rows (its next request gets them again), never a 304 for rows it has not seen.
+        serial, changed_at = selectors.content_state(owner=request.user)
+        etag = _list_etag(request, serial, changed_at)
+        if conditional.is_not_modified(request, etag=etag, changed_at=changed_at):
+            return conditional.not_modified(etag=etag, changed_at=changed_at)
         rows = selectors.note_rows(
             owner=request.user,
             tag=query.get("tag"),
@@ -140,7 +176,8 @@ class NoteListApi(JsonApiView):
         )
         paginator = NoteCursorPagination(query["ordering"])
         page = selectors.attach_tag_names(paginator.paginate_queryset(rows, request, view=self) or [])
-        return paginator.get_paginated_response([s.note_list_item(row) for row in page])
+        response = paginator.get_paginated_response([s.note_list_item(row) for row in page])
+        return conditional.with_validators(response, etag=etag, changed_at=changed_at)
 
     @extend_schema(
         operation_id="notes_create", request=s.NoteCreateInput, responses={201: s.NoteOutput, **WRITE_ERRORS}
@@ -171,10 +208,21 @@ class NoteDetailApi(JsonApiView):
         note = _reload(request.user, note)
         return _with_etag(Response(_note_body(note)), note)
 
-    @extend_schema(operation_id="notes_retrieve", parameters=[NOTE_ID], responses={200: s.NoteOutput, **READ_ERRORS})
+    @extend_schema(
+        operation_id="notes_retrieve",
+        parameters=[NOTE_ID, IF_NONE_MATCH, IF_MODIFIED_SINCE],
+        responses={200: s.NoteOutput, **NOT_MODIFIED, **READ_ERRORS},
+    )
     def get(self, request: Request, note_id: int) -> Response:
+        if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+            found = selectors.note_validator(owner=request.user, note_id=note_id)
+            etag = Note.etag_for(found["version"], found["updated_at"])
+            if conditional.is_not_modified(request, etag=etag, changed_at=found["changed_at"]):
+                return conditional.not_modified(etag=etag, changed_at=found["changed_at"])
+        # The validators come from the same statement as the body: they describe exactly what is sent.
         row = selectors.note_data(owner=request.user, note_id=note_id)
-        return Response(s.note_detail(row), headers={"ETag": Note.etag_for(row["version"])})
+        etag = Note.etag_for(row["version"], row["updated_at"])
+        return conditional.with_validators(Response(s.note_detail(row)), etag=etag, changed_at=row["changed_at"])
 
     @extend_schema(
         operation_id="notes_update",

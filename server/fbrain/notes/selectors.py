@@ -6,11 +6,11 @@ import difflib
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
 from fbrain.core.errors import NotFound
-from fbrain.notes.models import Link, Note, NoteTag, Revision, Tag
+from fbrain.notes.models import ContentState, Link, Note, NoteTag, Revision, Tag
 from fbrain.notes.rendering import render_cached
 
 LIST_EXCERPT_CHARS = 280
@@ -91,9 +91,33 @@ def note_rows(*, owner: Any, **filters: Any) -> QuerySet[Any]:
     return _live_notes(owner=owner, **filters).values(*NOTE_ROW_FIELDS)
 
 
+def content_state(*, owner: Any) -> tuple[int, datetime | None]:
+    """The owner's content stamp `(serial, changed_at)`, what every note list's validator is made of.
+
+    `(0, None)` before the owner's first write. One primary-key read: cheap enough for every list request.
+    """
+    rows = list(ContentState.objects.filter(owner_id=owner.pk).values_list("serial", "changed_at")[:1])
+    return rows[0] if rows else (0, None)
+
+
+def _changed_at() -> Subquery:
+    return Subquery(ContentState.objects.filter(owner_id=OuterRef("owner_id")).values("changed_at")[:1])
+
+
+def note_validator(*, owner: Any, note_id: int) -> dict[str, Any]:
+    """`version`, `updated_at` and the owner's `changed_at` of a live note (its ETag and Last-Modified)."""
+    rows = list(
+        _live_notes(owner=owner).filter(pk=note_id).values("version", "updated_at", changed_at=_changed_at())[:1]
+    )
+    if not rows:
+        raise NotFound("No such note.")
+    return dict(rows[0])
+
+
 def note_data(*, owner: Any, note_id: int) -> dict[str, Any]:
-    """A live note of the owner as a dict of NOTE_DETAIL_FIELDS with `tag_names`; NotFound otherwise."""
-    rows = list(_live_notes(owner=owner).filter(pk=note_id).values(*NOTE_DETAIL_FIELDS))
+    """A live note of the owner as a dict of NOTE_DETAIL_FIELDS with `tag_names` (and the owner's
+    `changed_at`, read in the same statement); NotFound otherwise."""
+    rows = list(_live_notes(owner=owner).filter(pk=note_id).values(*NOTE_DETAIL_FIELDS, changed_at=_changed_at())[:1])
     if not rows:
         raise NotFound("No such note.")
     return attach_tag_names(rows)[0]

@@ -16,7 +16,7 @@ from fbrain.core import business_metrics as bm
 from fbrain.core.errors import Conflict
 from fbrain.notes.models import BODY_MAX_BYTES, TITLE_MAX_LENGTH, Link, Note, NoteTag
 from fbrain.notes.parsing import ParsedBody, ParseError, normalize_tag_name, parse_body
-from fbrain.notes.services import sync
+from fbrain.notes.services import stamps, sync
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -194,6 +194,7 @@ def notes_bulk_create(*, owner: Any, notes: Sequence[NewNote]) -> list[Note | No
         _add_links(owner_id, created)
         _resolve_pending_links(owner_id, rows)
         _update_search_vectors(rows)
+        stamps.content_changed(owner_id=owner_id)
         count = len(rows)
         transaction.on_commit(lambda: bm.NOTES_CREATED.labels(kind=Note.Kind.NOTE).inc(count))
     result: list[Note | None] = [None] * len(notes)
