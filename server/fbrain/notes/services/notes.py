@@ -14,7 +14,14 @@ from django.utils import timezone
 from fbrain.core import business_metrics as bm
 from fbrain.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from fbrain.notes.models import BODY_MAX_BYTES, TITLE_MAX_LENGTH, Link, Note, Revision
-from fbrain.notes.parsing import ParsedBody, ParseError, normalize_tag_name, parse_body, rewrite_links
+from fbrain.notes.parsing import (
+    ParsedBody,
+    ParseError,
+    normalize_newlines,
+    normalize_tag_name,
+    parse_body,
+    rewrite_links,
+)
 from fbrain.notes.services import stamps, sync
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -107,11 +114,13 @@ def note_create(
 ) -> Note:
     """Create a live note, parse its body and sync tags and links, all in one transaction.
 
+    Bodies are stored with `\n` line ends (here, in note_update and in notes_bulk_create), whoever sends them.
     `tags` are explicit tags kept besides the `#tags`/front-matter tags of the body. `created_at`/`updated_at`
     let an import keep the original times. Raises ValidationFailed (400), PayloadTooLarge (413, body > 1 MiB)
     or Conflict (409, a live note already has this title, case-insensitively).
     """
     title = _clean_title(title)
+    body = normalize_newlines(body)
     parsed = _check_body(body)
     explicit = _clean_tags(tags) or []
     if kind not in Note.Kind.values:
@@ -185,7 +194,7 @@ def note_update(
         )
     old_title, old_body = current.title, current.body
     new_title = _clean_title(title) if title is not None else old_title
-    new_body = body if body is not None else old_body
+    new_body = normalize_newlines(body) if body is not None else old_body
     parsed = _check_body(new_body)
     explicit = _clean_tags(tags)
     if kind is not None and kind not in Note.Kind.values:
