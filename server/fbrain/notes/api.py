@@ -7,19 +7,19 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fbrain.core import conditional
-from fbrain.core.errors import PreconditionFailed
+from fbrain.core.errors import PreconditionFailed, ValidationFailed
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import body_params, query_params
+from fbrain.core.validation import StrictCursorPagination, body_params, cursor_page, query_params
 from fbrain.features.flags import GRAPH_VIEW, require_feature
 from fbrain.notes import search, selectors, services
 from fbrain.notes import serializers as s
@@ -64,12 +64,20 @@ def _input(serializer_class: type[serializers.Serializer], request: Request) -> 
 
 
 def _if_match(request: Request) -> int | None:
-    """The version named by If-Match; None when absent or `*`. An unparsable value never matches."""
+    """The version named by If-Match (an ETag we sent, or `"<version>"`); None when absent, blank or `*`.
+
+    Anything else is a 400 naming the header: a typo must not pass as "no precondition" nor as a stale one.
+    """
     header = request.headers.get("If-Match")
     if header is None or header.strip() in ("", "*"):
         return None
     match = _ETAG_RE.match(header)
-    return int(match.group(1)) if match else 0
+    if match is None:
+        raise ValidationFailed(
+            "If-Match is not an ETag of this API.",
+            fields={"If-Match": ['Expected an ETag you read, e.g. "3-1733332800123456", or "3".']},
+        )
+    return int(match.group(1))
 
 
 def _with_etag(response: Response, note: Note) -> Response:
@@ -97,23 +105,18 @@ def _reload(owner: Any, note: Note) -> Note:
     return selectors.note_get(owner=owner, note_id=note.pk)
 
 
-def _page(items: QuerySet[Any], query: dict[str, Any], serializer_class: type[serializers.Serializer]) -> Response:
-    page, size = query["page"], query["page_size"]
-    count = items.count()
-    results = serializer_class(items[(page - 1) * size : page * size], many=True).data
-    return Response({"count": count, "page": page, "page_size": size, "results": results})
-
-
-def _page_output(name: str, item: serializers.Serializer) -> serializers.Serializer:
-    return inline_serializer(
-        name,
-        {
-            "count": serializers.IntegerField(),
-            "page": serializers.IntegerField(),
-            "page_size": serializers.IntegerField(),
-            "results": item,
-        },
-    )
+def _cursor_page(
+    request: Request,
+    view: APIView,
+    items: QuerySet[Any],
+    serializer_class: type[serializers.Serializer],
+    ordering: tuple[str, str],
+) -> Response:
+    """One cursor page of `items` in `ordering` (a field and the tie-breaker), as every list but search answers."""
+    query = query_params(s.CursorListQuery, request)
+    paginator = ListPagination(ordering, page_size=query["page_size"])
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class JsonApiView(APIView):
@@ -122,20 +125,15 @@ class JsonApiView(APIView):
     parser_classes = [JSONParser]
 
 
-class NoteCursorPagination(CursorPagination):
-    page_size = 20
+class ListPagination(StrictCursorPagination):
+    """Cursor pages over a given ordering (its last field the unique tie-breaker): stable while rows are added."""
+
     page_size_query_param = "page_size"
     max_page_size = s.MAX_PAGE_SIZE
 
-    def __init__(self, ordering: str) -> None:
-        tie_breaker = "-id" if ordering.startswith("-") else "id"
-        self.ordering = (ordering, tie_breaker)
-
-    def decode_cursor(self, request: Request) -> Any:
-        try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound:
-            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
+    def __init__(self, ordering: tuple[str, str], page_size: int = 20) -> None:
+        self.ordering = ordering
+        self.page_size = page_size
 
 
 class NoteListApi(JsonApiView):
@@ -174,7 +172,8 @@ class NoteListApi(JsonApiView):
             archived=query["archived"],
             updated_since=query.get("updated_since"),
         )
-        paginator = NoteCursorPagination(query["ordering"])
+        ordering = query["ordering"]
+        paginator = ListPagination((ordering, "-id" if ordering.startswith("-") else "id"))
         page = selectors.attach_tag_names(paginator.paginate_queryset(rows, request, view=self) or [])
         response = paginator.get_paginated_response([s.note_list_item(row) for row in page])
         return conditional.with_validators(response, etag=etag, changed_at=changed_at)
@@ -186,7 +185,9 @@ class NoteListApi(JsonApiView):
         data = _input(s.NoteCreateInput, request)
         note = services.note_create(owner=request.user, **data)
         note = _reload(request.user, note)
-        return _with_etag(Response(_note_body(note), status=status.HTTP_201_CREATED), note)
+        response = Response(_note_body(note), status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api-v1:note-detail", args=[note.pk])
+        return _with_etag(response, note)
 
 
 class NoteDetailApi(JsonApiView):
@@ -270,37 +271,37 @@ class NoteHtmlApi(JsonApiView):
 class BacklinksApi(JsonApiView):
     @extend_schema(
         operation_id="notes_backlinks",
-        parameters=[NOTE_ID, s.PageQuery],
-        responses={200: _page_output("BacklinkPage", s.BacklinkOutput(many=True)), **READ_ERRORS},
+        parameters=[NOTE_ID, s.CursorListQuery],
+        responses={200: cursor_page("BacklinkPage", s.BacklinkOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = query_params(s.PageQuery, request)
-        return _page(selectors.backlinks(owner=request.user, note=note), query, s.BacklinkOutput)
+        links = selectors.backlinks(owner=request.user, note=note)
+        return _cursor_page(request, self, links, s.BacklinkOutput, ("-source_updated_at", "-id"))
 
 
 class LinksApi(JsonApiView):
     @extend_schema(
         operation_id="notes_links",
-        parameters=[NOTE_ID, s.PageQuery],
-        responses={200: _page_output("LinkPage", s.LinkOutput(many=True)), **READ_ERRORS},
+        parameters=[NOTE_ID, s.CursorListQuery],
+        responses={200: cursor_page("LinkPage", s.LinkOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = query_params(s.PageQuery, request)
-        return _page(selectors.outgoing_links(owner=request.user, note=note), query, s.LinkOutput)
+        links = selectors.outgoing_links(owner=request.user, note=note)
+        return _cursor_page(request, self, links, s.LinkOutput, ("target_key", "id"))
 
 
 class RevisionListApi(JsonApiView):
     @extend_schema(
         operation_id="notes_revisions_list",
-        parameters=[NOTE_ID, s.PageQuery],
-        responses={200: _page_output("RevisionPage", s.RevisionOutput(many=True)), **READ_ERRORS},
+        parameters=[NOTE_ID, s.CursorListQuery],
+        responses={200: cursor_page("RevisionPage", s.RevisionOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = query_params(s.PageQuery, request)
-        return _page(selectors.revision_list(owner=request.user, note=note), query, s.RevisionOutput)
+        revisions = selectors.revision_list(owner=request.user, note=note)
+        return _cursor_page(request, self, revisions, s.RevisionOutput, ("-version", "-id"))
 
 
 class RevisionDetailApi(JsonApiView):
@@ -358,11 +359,12 @@ class TagListApi(JsonApiView):
     @extend_schema(
         operation_id="tags_list",
         parameters=[s.TagListQuery],
-        responses={200: _page_output("TagPage", s.TagOutput(many=True)), **READ_ERRORS},
+        responses={200: cursor_page("TagPage", s.TagOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
         query = query_params(s.TagListQuery, request)
-        return _page(selectors.tag_list(owner=request.user, prefix=query.get("prefix")), query, s.TagOutput)
+        tags = selectors.tag_list(owner=request.user, prefix=query.get("prefix"))
+        return _cursor_page(request, self, tags, s.TagOutput, ("key", "id"))
 
 
 class TagDetailApi(JsonApiView):
@@ -405,11 +407,13 @@ class TagMergeApi(JsonApiView):
 class TrashListApi(JsonApiView):
     @extend_schema(
         operation_id="trash_list",
-        parameters=[s.PageQuery],
-        responses={200: _page_output("TrashPage", s.TrashItemOutput(many=True)), **READ_ERRORS},
+        parameters=[s.CursorListQuery],
+        responses={200: cursor_page("TrashPage", s.TrashItemOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return _page(selectors.trash_list(owner=request.user), query_params(s.PageQuery, request), s.TrashItemOutput)
+        return _cursor_page(
+            request, self, selectors.trash_list(owner=request.user), s.TrashItemOutput, ("-deleted_at", "-id")
+        )
 
     @extend_schema(operation_id="trash_empty", responses={200: s.CountOutput, **WRITE_ERRORS})
     def delete(self, request: Request) -> Response:

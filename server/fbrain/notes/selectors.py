@@ -6,7 +6,7 @@ import difflib
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
 from fbrain.core.errors import NotFound
@@ -157,6 +157,7 @@ def backlinks(*, owner: Any, note: Note) -> QuerySet[Link]:
     """Links from the owner's live notes to `note`, with their source notes."""
     return (
         Link.objects.filter(owner=owner, target=note, source__deleted_at__isnull=True)
+        .annotate(source_updated_at=F("source__updated_at"))
         .select_related("source")
         .only("id", "target_title", "alias", "heading", "embed", "target_id", "source__id", "source__title",
               "source__kind", "source__updated_at")
@@ -168,6 +169,7 @@ def outgoing_links(*, owner: Any, note: Note) -> QuerySet[Link]:
     """Links written in `note` (resolved and pending), with their live targets."""
     return (
         Link.objects.filter(owner=owner, source=note)
+        .annotate(target_key=Lower("target_title"))
         .select_related("target")
         .only("id", "target_title", "alias", "heading", "embed", "target_id", "target__id", "target__title",
               "target__kind", "target__updated_at")
@@ -188,10 +190,10 @@ def revision_get(*, owner: Any, note: Note, revision_id: int) -> Revision:
 
 def tag_list(*, owner: Any, prefix: str | None = None) -> QuerySet[Tag]:
     """The owner's tags with `note_count` (live notes), by name; `prefix` keeps a tag and its children."""
-    tags = Tag.objects.filter(owner=owner)
+    tags = Tag.objects.filter(owner=owner).annotate(key=Lower("name"))
     if prefix:
         lowered = prefix.strip().lstrip("#").strip("/").lower()
-        tags = tags.alias(key=Lower("name")).filter(Q(key=lowered) | Q(key__startswith=lowered + "/"))
+        tags = tags.filter(Q(key=lowered) | Q(key__startswith=lowered + "/"))
     return tags.annotate(note_count=Count("note_tags", filter=Q(note_tags__note__deleted_at__isnull=True))).order_by(
         Lower("name"), "id"
     )
