@@ -33,7 +33,8 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description='The ETag you read (`"<version>"`). If the note has changed since, the write is refused with 412.',
+    description='The ETag you read (or `"<version>"`). If the note has changed since, the write is refused with 412.',
+    pattern=r'^[ \t]*(\*|(W/)?"?[0-9]{1,18}(-[0-9]{1,20})?"?)?[ \t]*$',
 )
 READ_ERRORS = {code: ERROR_RESPONSES[code] for code in (400, 401, 403, 404, 405, 406, 429)}
 WRITE_ERRORS = {
@@ -41,7 +42,8 @@ WRITE_ERRORS = {
     409: error_response("Conflict: a note with this title exists, or the `version` you sent is stale."),
     412: error_response("Precondition failed: the `If-Match` version is stale."),
 }
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})(?:-\d{1,20})?"?\s*$')
+# ASCII only, and the same rule as IF_MATCH_PATTERN in the schema (schemathesis holds them to each other).
+_ETAG_RE = re.compile(r'^[ \t]*(?:W/)?"?([0-9]{1,18})(?:-[0-9]{1,20})?"?[ \t]*$')
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
@@ -69,7 +71,7 @@ def _if_match(request: Request) -> int | None:
     Anything else is a 400 naming the header: a typo must not pass as "no precondition" nor as a stale one.
     """
     header = request.headers.get("If-Match")
-    if header is None or header.strip() in ("", "*"):
+    if header is None or header.strip(" \t") in ("", "*"):
         return None
     match = _ETAG_RE.match(header)
     if match is None:
