@@ -52,16 +52,6 @@ class Stack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
 
-    def flush_cache(self) -> None:
-        """Forget the API's cached answers (a cold start); Celery's keys in the same Redis stay."""
-        keys = subprocess.run(
-            ["redis-cli", "-u", self.redis_url, "--scan", "--pattern", "fbrain:api:*"],
-            check=True, capture_output=True, text=True,
-        ).stdout.split()
-        for start in range(0, len(keys), 500):
-            subprocess.run(["redis-cli", "-u", self.redis_url, "del", *keys[start : start + 500]], check=True,
-                           capture_output=True)
-
     def python(self, code: str) -> str:
         """Run Django code in the stack's environment (for seeding); returns its stdout."""
         setup = "import django; django.setup()\n"
@@ -204,11 +194,15 @@ def running_stack(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=18000)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "18000")))
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "fbrain_bench"))
+    parser.add_argument("--redis-db", type=int, default=int(os.environ.get("BENCH_REDIS_DB", "9")))
     parser.add_argument("--web-concurrency", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("command", nargs=argparse.REMAINDER, help="command to run while the stack serves")
     args = parser.parse_args()
-    with running_stack(port=args.port, web_concurrency=args.web_concurrency) as stack:
+    with running_stack(
+        port=args.port, database=args.database, redis_db=args.redis_db, web_concurrency=args.web_concurrency
+    ) as stack:
         print(json.dumps({"base_url": stack.base_url, "database": stack.database}), flush=True)
         env = {**os.environ, "BASE_URL": stack.base_url}
         command = args.command[1:] if args.command[:1] == ["--"] else args.command
