@@ -23,7 +23,6 @@ def token_for_key(*, key: str) -> ApiToken | None:
     )
 
 
-
 def setup_needed() -> bool:
     """True while the database has no user at all: the first page then offers to create the first account."""
     return not get_user_model().objects.exists()
