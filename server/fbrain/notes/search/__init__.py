@@ -56,11 +56,14 @@ def note_search(*, owner: Any, query: str, offset: int = 0, limit: int = 20, **f
     elif connection.vendor == "postgresql":
         result = postgres.search(notes, parsed, offset, limit)
         words = parsed.positive_terms
-        # Typos: retry on titles, unless the query excludes words (a fuzzy match would ignore that).
-        if result.count == 0 and words and not parsed.has_negation:
+        # Typos: retry on titles, unless the query excludes words or has a phrase (a fuzzy match would ignore it).
+        if result.count == 0 and words and not parsed.has_negation and not parsed.has_phrase:
             result = postgres.fuzzy(notes, words, offset, limit)
     else:
         result = sqlite.search(notes, parsed, offset, limit)
+        # Typos: retry with close title terms, for plain words only (a phrase or an exclusion must hold).
+        if result.count == 0 and not parsed.has_negation and not parsed.has_phrase:
+            result = sqlite.fuzzy(notes, parsed, offset, limit)
     bm.SEARCH_DURATION.observe(time.perf_counter() - started)
     bm.SEARCHES.labels(result="hit" if result.hits else "empty").inc()
     return result

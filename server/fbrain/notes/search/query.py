@@ -31,6 +31,10 @@ class ParsedQuery:
     def has_negation(self) -> bool:
         return any(clause.negated for group in self.groups for clause in group)
 
+    @property
+    def has_phrase(self) -> bool:
+        return any(clause.phrase for group in self.groups for clause in group)
+
     def is_empty(self) -> bool:
         return not self.groups
 

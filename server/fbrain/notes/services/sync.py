@@ -1,7 +1,8 @@
-"""Keep the derived rows of a note in step with its body: Tag/NoteTag, Link, and the search vector."""
+"""Keep the derived rows of a note in step with its body: Tag/NoteTag, Link, and the search index."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,6 +36,25 @@ WHERE n.id = ANY(%s)
 """  # noqa: S608 - constant config name, values are parameters
 
 
+# The FTS5 tables (migration 0005, SQLite only): their own copy of the text, one row per note, rowid = note id.
+_FTS_DELETE_SQL = [
+    f"DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(%s))"  # noqa: S608 - constant names
+    for table in ("notes_note_fts", "notes_note_title_fts")
+]
+_FTS_INSERT_SQL = """
+INSERT INTO notes_note_fts (rowid, title, tags, body, extra)
+SELECT n.id, n.title,
+    coalesce((SELECT group_concat(t.name, ' ') FROM notes_notetag AS nt JOIN notes_tag AS t ON t.id = nt.tag_id
+              WHERE nt.note_id = n.id), ''),
+    substr(n.body, 1, %s), substr(n.extra_text, 1, %s)
+FROM notes_note AS n WHERE n.id IN (SELECT value FROM json_each(%s))
+"""
+_FTS_TITLE_INSERT_SQL = """
+INSERT INTO notes_note_title_fts (rowid, title) SELECT id, title FROM notes_note
+WHERE id IN (SELECT value FROM json_each(%s))
+"""
+
+
 def new_note_search_vector(*, title: str, body: str) -> Combinable | None:
     """The search vector of a new note with no tags, to store with its INSERT; None when it cannot be.
 
@@ -49,11 +69,16 @@ def new_note_search_vector(*, title: str, body: str) -> Combinable | None:
 
 
 def update_search_vectors(note_ids: Sequence[int], *, text_chars: int | None = None) -> None:
-    """Recompute the search vector of these notes (title A, tags B, body C, extra text D). Postgres only.
+    """Recompute the search index of these notes (title A, tags B, body C, extra text D).
 
+    On Postgres their search vector; on SQLite their row of the FTS5 table (update_search_index). Trashing or
+    restoring a note changes nothing here (searches skip trashed notes); a deleted note's row goes with it.
     `text_chars`: the length of all the notes' indexed text (title, tag names twice, body, extra text), when
     the caller knows it; a short text is indexed in one statement, without the overflow fallback.
     """
+    if connection.vendor == "sqlite":
+        update_search_index(note_ids)
+        return
     if connection.vendor != "postgresql" or not note_ids:
         return
     ids = list(note_ids)
@@ -68,6 +93,21 @@ def update_search_vectors(note_ids: Sequence[int], *, text_chars: int | None = N
         # A pathological text (many distinct long words) overflows a tsvector: index less of it.
         with connection.cursor() as cursor:
             cursor.execute(_SEARCH_VECTOR_SQL, [SEARCH_TEXT_CHARS_FALLBACK, SEARCH_TEXT_CHARS_FALLBACK, ids])
+
+
+def update_search_index(note_ids: Sequence[int]) -> None:
+    """Rewrite the FTS5 rows (embedded mode, SQLite) of these notes from their title, tags, body and extra text.
+
+    Four statements whatever the number of notes (the ids go as one JSON array).
+    """
+    if not note_ids:
+        return
+    ids = json.dumps(list(note_ids))
+    with connection.cursor() as cursor:
+        for statement in _FTS_DELETE_SQL:
+            cursor.execute(statement, [ids])
+        cursor.execute(_FTS_INSERT_SQL, [SEARCH_TEXT_CHARS, SEARCH_TEXT_CHARS, ids])
+        cursor.execute(_FTS_TITLE_INSERT_SQL, [ids])
 
 
 def tags_get_or_create(*, owner: Any, names: Iterable[str]) -> dict[str, Tag]:
