@@ -17,8 +17,8 @@ START, STOP = "\ue000", "\ue001"
 # is cleaned: the cost of a snippet does not grow with the body.
 SCAN_CHARS = 100_000
 SCAN_CHUNK = 4096
-WINDOW_BEFORE = 300
-WINDOW_AFTER = 900
+WINDOW_BEFORE = 240
+WINDOW_AFTER = 600
 # What is shown: about this many characters of plain text, starting a little before the first hit.
 SNIPPET_CHARS = 200
 LEAD_CHARS = 60
@@ -210,7 +210,7 @@ def simple_snippet(text: str, terms: list[str], *, prefix: bool = True, max_char
 
     Hits match `terms` as the search does (case and accents ignored, words starting with a term when `prefix`).
     Front matter is never shown. The cost is bounded: the first hit is looked for in SCAN_CHARS of the body,
-    and only a window of about a thousand characters around it is cleaned.
+    and only a window of about 850 characters around it is cleaned.
     """
     start = markdown_start(text[: FRONT_MATTER_MAX_CHARS + 16])
     key = tuple(terms)

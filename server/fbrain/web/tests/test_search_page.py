@@ -19,6 +19,16 @@ def test_search_finds_with_highlighted_snippet(signed_in, member):
     assert "1 result" in html
 
 
+def test_search_as_you_type_finds_accented_words_from_the_first_letters(signed_in, member):
+    services.note_create(owner=member, title="Café crème", body="Un **bon** café, [[Recettes|recette]] du matin.")
+    services.note_create(owner=member, title="Other", body="Nothing here.")
+    for typed in ("c", "ca", "caf", "cafe", "café cr", "CAFE CREME", "matin caf"):
+        response = signed_in.get(f"/search/?q={typed}", headers={"HX-Request": "true", "HX-Target": "results"})
+        html = response.content.decode()
+        assert "Café crème" in html and "Other" not in html, typed
+    assert "<mark>café</mark>" in html
+
+
 def test_htmx_request_gets_only_the_results(signed_in, member):
     services.note_create(owner=member, title="Garden", body="Tomatoes")
     response = signed_in.get("/search/?q=garden", headers={"HX-Request": "true", "HX-Target": "results"})
