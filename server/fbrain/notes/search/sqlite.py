@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
@@ -120,7 +121,10 @@ def _ranked(notes: QuerySet[Note], query: FtsQuery, offset: int, limit: int) -> 
         ]
         return rows, _count(len(rows), offset, limit, matches.count)
     # The notes' own filters (owner, live, tag, kind, dates...), as Django writes them for this queryset.
-    filters, filter_params = notes.query.get_compiler(connection=connection).compile(notes.query.where)
+    try:
+        filters, filter_params = notes.query.get_compiler(connection=connection).compile(notes.query.where)
+    except EmptyResultSet:
+        return [], 0
     where = " AND ".join([f"{FTS_TABLE} MATCH %s", filters or "1", *query.where])
     params = [query.match, *filter_params, *query.params]
     with connection.cursor() as cursor:

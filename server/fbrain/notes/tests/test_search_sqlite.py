@@ -123,3 +123,9 @@ def test_rebuild_index_reports_progress_per_batch(user, monkeypatch):
     assert engine.rebuild_index(progress=lambda done, total: calls.append((done, total))) == 5
     assert calls == [(2, 5), (4, 5), (5, 5)]
     assert len(note_search(owner=user, query="word").hits) == 5
+
+
+def test_a_filter_that_matches_nothing_answers_an_empty_page(user):
+    services.note_create(owner=user, title="Word", body="word")
+    notes = Note.objects.filter(owner=user, pk__in=[])
+    assert engine.search(notes, parse_query("word"), 0, 20).hits == []
