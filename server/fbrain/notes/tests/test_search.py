@@ -7,6 +7,7 @@ bad input. A case for one backend only says why in its skip reason.
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from fbrain.core.tests.factories import UserFactory

@@ -62,6 +62,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notes", "0004_unaccent_schema_qualified")]
+    dependencies = [("notes", "0006_normalize_line_ends")]
 
     operations = [migrations.RunPython(forward, backward)]
