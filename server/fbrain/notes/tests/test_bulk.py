@@ -138,8 +138,9 @@ def test_bulk_create_costs_the_same_queries_for_10_or_200_notes():
     # title check, notes, tags (read + create + re-read), note tags, link targets, links, pending links,
     # search vectors (+ its savepoint), the content stamp, the function's own savepoint. SQLite binds at most
     # 999 parameters per statement, so Django splits the bulk INSERTs of 200 notes into a few (not one per note).
-    assert small <= 15
-    assert large <= (15 if connection.vendor == "postgresql" else 21)
+    # SQLite also rewrites the batch's full-text rows (4 statements).
+    assert small <= (15 if connection.vendor == "postgresql" else 19)
+    assert large <= (15 if connection.vendor == "postgresql" else 25)
 
 
 def test_bulk_create_writes_nothing_when_the_database_finds_two_titles_equal():

@@ -65,7 +65,8 @@ def test_list_endpoints_run_constant_queries(client, hub, user, django_assert_ma
 def test_note_create_without_tags_or_links_runs_five_queries(user, django_assert_num_queries):
     services.note_create(owner=user, title="First")  # the owner's first write also creates the content stamp
     # Savepoint, insert (with its search vector), resolve pending links to it, move the content stamp, release.
-    with django_assert_num_queries(5):
+    # SQLite writes the full-text rows instead of a vector: 4 statements (search/sqlite.py).
+    with django_assert_num_queries(5 if POSTGRES else 9):
         services.note_create(owner=user, title="Plain", body="Just words.")
 
 
@@ -79,7 +80,7 @@ def test_note_create_stores_the_vector_a_reindex_computes(user):
 
 def test_note_create_with_tags_and_links_runs_constant_queries(user, django_assert_num_queries):
     services.note_create(owner=user, title="Target")
-    with django_assert_num_queries(12 if POSTGRES else 11):
+    with django_assert_num_queries(12 if POSTGRES else 15):
         note = services.note_create(
             owner=user, title="Rich", body="#one #two [[Target]] [[Missing]] [[Other]]", tags=["three"]
         )
@@ -91,6 +92,6 @@ def test_note_rename_runs_constant_queries(user, django_assert_num_queries):
     note = services.note_create(owner=user, title="Before", body="#kept [[Elsewhere]]")
     # Savepoint, lock, revision, update, unresolve, resolve, vector in its own savepoint (Postgres), stamp,
     # release.
-    with django_assert_num_queries(11 if POSTGRES else 8):
+    with django_assert_num_queries(11 if POSTGRES else 12):
         services.note_update(note=note, title="After")
     assert note.note_tags.get().tag.name == "kept"
