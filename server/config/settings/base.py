@@ -237,6 +237,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fbrain.core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of the app that append to X-Forwarded-For: the per-address limits key on the address
+    # the last of them saw. 0 (no proxy) keys on the connection's address, so a client cannot pick its own.
+    "NUM_PROXIES": env.integer("NUM_PROXIES", 0, minimum=0),
 }
 # Hot API reads (note list and detail, token lookups) are cached in Redis for at most this long; every write
 # retires its user's entries at once (fbrain.core.generations). 0 turns the caches off.
