@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_prometheus",
     "waffle",
     "fbrain.core",
@@ -273,6 +274,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fbrain.core.schema.strict_request_bodies",
     ],
+    # The schema and Swagger UI are for signed-in users (session or token), like the API they describe.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the pinned drf-spectacular-sidecar package, served as our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 # `status` and `kind` name several choice sets in the API: give each its own schema component.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
