@@ -1,6 +1,6 @@
 // F_BRAIN load test (k6). `k6 run load-tests/performance.js` — scenario from SCENARIO (default smoke).
 //
-// Env: BASE_URL (default http://localhost:8000), SCENARIO (smoke|load|stress|spike|soak),
+// Env: BASE_URL (default http://localhost:8000), SCENARIO (smoke|load|stress|spike|soak|saturate|rate; VUS, RATE),
 //      TOKEN (use an existing API token) or USERNAME/PASSWORD (sign in) — otherwise setup() signs up a
 //      fresh user (needs SIGNUP_ENABLED=true on the server); SEED_NOTES (default 200); SUMMARY_DIR (default .).
 import http from 'k6/http';
@@ -31,13 +31,20 @@ const SCENARIOS = {
     stages: [{ duration: '20s', target: 5 }, { duration: '10s', target: 60 }, { duration: '40s', target: 60 }, { duration: '10s', target: 5 }, { duration: '20s', target: 5 }],
   },
   soak: { executor: 'constant-vus', vus: 8, duration: __ENV.DURATION || '30m' },
+  // For scripts/bench/bench_load.py: the mix's saturating throughput (closed model), then an open-model run
+  // at a fixed rate (half of it) for latency and errors.
+  saturate: { executor: 'constant-vus', vus: parseInt(__ENV.VUS || '16', 10), duration: __ENV.DURATION || '60s' },
+  rate: {
+    executor: 'constant-arrival-rate', rate: parseInt(__ENV.RATE || '50', 10), timeUnit: '1s',
+    duration: __ENV.DURATION || '60s', preAllocatedVUs: 20, maxVUs: 200,
+  },
 };
 if (!SCENARIOS[SCENARIO]) {
   throw new Error(`unknown SCENARIO ${SCENARIO}: choose one of ${Object.keys(SCENARIOS).join(', ')}`);
 }
 
-// Stress and spike look for the breaking point: their latency limits are looser, failures still count.
-const relaxed = SCENARIO === 'stress' || SCENARIO === 'spike';
+// Stress, spike and saturate look for the breaking point: their latency limits are looser, failures still count.
+const relaxed = SCENARIO === 'stress' || SCENARIO === 'spike' || SCENARIO === 'saturate';
 export const options = {
   scenarios: { [SCENARIO]: SCENARIOS[SCENARIO] },
   setupTimeout: '5m',

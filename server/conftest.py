@@ -6,7 +6,6 @@ import shutil
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,17 +14,6 @@ from celery import signals
 from django.db import connection
 
 from fbrain.core.tests.factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _private_api_cache(settings) -> Iterator[None]:
-    """Each test gets its own API cache keys: ids repeat across runs, and Redis outlives the test database."""
-    from fbrain.accounts import token_cache
-
-    settings.API_CACHE_PREFIX = f"fbrain-test:{uuid.uuid4().hex}:api"
-    token_cache.clear()
-    yield
-    token_cache.clear()
 
 
 @pytest.fixture

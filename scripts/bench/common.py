@@ -56,7 +56,7 @@ def wrk(url: str, *, token: str | None = None, seconds: int = 15, connections: i
         script_path = handle.name
     try:
         out = subprocess.run(
-            [ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script_path, url],
+            [ensure_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", script_path, url],
             check=True, capture_output=True, text=True,
         ).stdout
     finally:
@@ -69,8 +69,23 @@ def wrk(url: str, *, token: str | None = None, seconds: int = 15, connections: i
             "errors": int(errors), "requests": int(requests)}
 
 
-def k6_rate(url: str, *, rate: float, seconds: int = 15, token: str | None = None, paths: list[str] | None = None) -> dict[str, float]:
-    """Constant arrival rate (open model) with k6; returns p50/p95/p99 ms and the failure rate."""
+def k6_rate(
+    url: str,
+    *,
+    rate: float,
+    seconds: int = 15,
+    token: str | None = None,
+    paths: list[str] | None = None,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body_js: str | None = None,
+) -> dict[str, float]:
+    """Constant arrival rate (open model) with k6; returns p50/p95/p99 ms and the failure rate.
+
+    `body_js`: a JavaScript expression for the request body (it may use `__VU` and `__ITER`), for writes.
+    """
+    all_headers = {**({"Authorization": f"Token {token}"} if token else {}), **(headers or {})}
+    body = body_js or "null"
     script = f"""
 import http from 'k6/http';
 const paths = {json.dumps(paths or [''])};
@@ -80,8 +95,10 @@ export const options = {{
   summaryTrendStats: ['med', 'p(95)', 'p(99)'],
   discardResponseBodies: true,
 }};
-const params = {{ headers: {json.dumps({"Authorization": f"Token {token}"} if token else {})} }};
-export default function () {{ http.get('{url}' + paths[Math.floor(Math.random() * paths.length)], params); }}
+const params = {{ headers: {json.dumps(all_headers)}, responseCallback: http.expectedStatuses(200, 201, 304) }};
+export default function () {{
+  http.request('{method}', '{url}' + paths[Math.floor(Math.random() * paths.length)], {body}, params);
+}}
 export function handleSummary(data) {{ return {{ stdout: JSON.stringify({{
   p50: data.metrics.http_req_duration.values['med'], p95: data.metrics.http_req_duration.values['p(95)'],
   p99: data.metrics.http_req_duration.values['p(99)'], failed: data.metrics.http_req_failed.values.rate,
@@ -100,7 +117,9 @@ export function handleSummary(data) {{ return {{ stdout: JSON.stringify({{
 
 
 def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    # The load average says how busy the (shared) machine was when the numbers were taken.
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "load_average": [round(value, 2) for value in os.getloadavg()]}
 
 
 def write_results(name: str, results: dict[str, Any]) -> Path:

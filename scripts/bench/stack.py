@@ -52,16 +52,6 @@ class Stack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result.stdout
 
-    def flush_cache(self) -> None:
-        """Forget the API's cached answers (a cold start); Celery's keys in the same Redis stay."""
-        keys = subprocess.run(
-            ["redis-cli", "-u", self.redis_url, "--scan", "--pattern", "fbrain:api:*"],
-            check=True, capture_output=True, text=True,
-        ).stdout.split()
-        for start in range(0, len(keys), 500):
-            subprocess.run(["redis-cli", "-u", self.redis_url, "del", *keys[start : start + 500]], check=True,
-                           capture_output=True)
-
     def python(self, code: str) -> str:
         """Run Django code in the stack's environment (for seeding); returns its stdout."""
         setup = "import django; django.setup()\n"
@@ -104,25 +94,10 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-@contextlib.contextmanager
-def running_stack(
-    *,
-    port: int = 18000,
-    database: str = "fbrain_bench",
-    redis_db: int = 9,
-    web_concurrency: int = 2,
-    worker_concurrency: int = 2,
-    fresh: bool = True,
-    beat: bool = True,
-    extra_env: dict[str, str] | None = None,
-) -> Iterator[Stack]:
-    """Migrate a private database and run gunicorn + Celery on it until the block ends."""
-    if not _port_free(port):
-        raise SystemExit(f"port {port} is in use: stop what listens there or pass another port")
-    workdir = Path(tempfile.mkdtemp(prefix="fbrain-bench-"))
-    redis_url = os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
-    stack = Stack(port, database, redis_url, web_concurrency, worker_concurrency, workdir)
-    stack.env = {
+def environment(*, port: int, database: str, redis_url: str, web_concurrency: int, workdir: Path,
+                extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The production-settings environment of a bench stack (also used to run Django in-process against it)."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_"))},
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -149,6 +124,28 @@ def running_stack(
         "THROTTLE_TOKEN_CREATE": "100000/min",
         **(extra_env or {}),
     }
+
+
+@contextlib.contextmanager
+def running_stack(
+    *,
+    port: int = 18000,
+    database: str = "fbrain_bench",
+    redis_db: int = 9,
+    web_concurrency: int = 2,
+    worker_concurrency: int = 2,
+    fresh: bool = True,
+    beat: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Stack]:
+    """Migrate a private database and run gunicorn + Celery on it until the block ends."""
+    if not _port_free(port):
+        raise SystemExit(f"port {port} is in use: stop what listens there or pass another port")
+    workdir = Path(tempfile.mkdtemp(prefix="fbrain-bench-"))
+    redis_url = os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
+    stack = Stack(port, database, redis_url, web_concurrency, worker_concurrency, workdir)
+    stack.env = environment(port=port, database=database, redis_url=redis_url,
+                            web_concurrency=web_concurrency, workdir=workdir, extra_env=extra_env)
     (workdir / "data").mkdir()
     if fresh:
         _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -197,11 +194,15 @@ def running_stack(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=18000)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "18000")))
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "fbrain_bench"))
+    parser.add_argument("--redis-db", type=int, default=int(os.environ.get("BENCH_REDIS_DB", "9")))
     parser.add_argument("--web-concurrency", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     parser.add_argument("command", nargs=argparse.REMAINDER, help="command to run while the stack serves")
     args = parser.parse_args()
-    with running_stack(port=args.port, web_concurrency=args.web_concurrency) as stack:
+    with running_stack(
+        port=args.port, database=args.database, redis_db=args.redis_db, web_concurrency=args.web_concurrency
+    ) as stack:
         print(json.dumps({"base_url": stack.base_url, "database": stack.database}), flush=True)
         env = {**os.environ, "BASE_URL": stack.base_url}
         command = args.command[1:] if args.command[:1] == ["--"] else args.command

@@ -242,10 +242,6 @@ REST_FRAMEWORK = {
     # the last of them saw. 0 (no proxy) keys on the connection's address, so a client cannot pick its own.
     "NUM_PROXIES": env.integer("NUM_PROXIES", 0, minimum=0),
 }
-# Hot API reads (note list and detail, token lookups) are cached in Redis for at most this long; every write
-# retires its user's entries at once (fbrain.core.generations). 0 turns the caches off.
-API_CACHE_SECONDS = env.integer("API_CACHE_SECONDS", 120, minimum=0)
-API_CACHE_PREFIX = env.string("CACHE_KEY_PREFIX", "fbrain") + ":api"
 
 # Request body limits (docs/security.md): an API request body is at most API_BODY_MAX_BYTES, except where the view
 # names another setting (note bodies: DATA_UPLOAD_MAX_MEMORY_SIZE) or checks its own (import: IMPORT_MAX_UPLOAD_MB).

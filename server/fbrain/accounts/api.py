@@ -5,6 +5,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fbrain.accounts import selectors, services, throttles
+from fbrain.accounts.models import ApiToken
 from fbrain.core.errors import DomainError, NotFound
 from fbrain.core.schema import ERROR_RESPONSES
 from fbrain.core.validation import NewestFirstPagination, TextField, body_params, cursor_page, query_params
@@ -46,6 +48,13 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
+def _created_token(token: ApiToken, key: str) -> Response:
+    """201 with the new token (its secret shown once) and its `Location`."""
+    response = Response(_new_token_body(token, key), status=status.HTTP_201_CREATED)
+    response["Location"] = reverse("api-v1:token-detail", args=[token.pk])
+    return response
+
+
 def _new_token_body(token: object, key: str) -> dict[str, object]:
     return {**TokenOutput(token).data, "token": key}
 
@@ -70,7 +79,7 @@ class TokenListApi(APIView):
     def post(self, request: Request) -> Response:
         data = body_params(TokenNameInput, request)
         token, key = services.token_create(user=_user(request), name=data["name"])
-        return Response(_new_token_body(token, key), status=status.HTTP_201_CREATED)
+        return _created_token(token, key)
 
 
 class TokenDetailApi(APIView):
@@ -125,7 +134,7 @@ class SignInApi(APIView):
         if user is None:
             raise DomainError("Wrong username or password.", code="invalid_credentials")
         token, key = services.token_create(user=user, name=data["name"])
-        return Response(_new_token_body(token, key), status=status.HTTP_201_CREATED)
+        return _created_token(token, key)
 
 
 class SignUpInput(serializers.Serializer):

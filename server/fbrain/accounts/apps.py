@@ -7,8 +7,3 @@ class AccountsConfig(AppConfig):
     name = "fbrain.accounts"
     label = "accounts"
     verbose_name = "Accounts and API tokens"
-
-    def ready(self) -> None:
-        from fbrain.accounts import signals
-
-        signals.connect()

@@ -9,9 +9,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from fbrain.accounts import token_cache
+from fbrain.accounts import selectors, services
 from fbrain.accounts.models import ApiToken
-from fbrain.core import response_cache
 from fbrain.core.business_metrics import API_TOKENS_USED
 
 KEYWORDS = (b"token", b"bearer")
@@ -28,9 +27,10 @@ class TokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("Invalid token.") from None
-        token = token_cache.use_token(key=key, prefetch=response_cache.prefetch_for(request))
+        token = selectors.token_for_key(key=key)
         if token is None:
             raise AuthenticationFailed("Invalid or revoked token.")
+        services.token_mark_used(token=token)
         API_TOKENS_USED.inc()
         return token.user, token
 

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -51,9 +52,24 @@ class StatusApi(APIView):
         )
 
 
-# No view answers here, so there is nothing for CSRF to protect: an unknown path is a JSON 404 for every method.
+# Only endpoints answer through here, and DRF checks CSRF for session users itself: exempt, or every
+# token-authenticated write to the other slash form would be refused for want of a CSRF cookie.
 @csrf_exempt
-def not_found(request: HttpRequest) -> JsonResponse:
+def not_found(request: HttpRequest) -> HttpResponse:
+    """A JSON 404 for unknown API paths; an endpoint asked with or without its trailing slash answers itself.
+
+    One rule for every endpoint: both forms work. Not a redirect: many clients turn a redirected POST into a
+    GET without its body.
+    """
+    path = request.path_info
+    other = path[:-1] if path.endswith("/") else path + "/"
+    try:
+        match = resolve(other)
+    except Resolver404:
+        match = None
+    if match is not None and match.func is not not_found:
+        response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+        return response
     return JsonResponse(error_body("not_found", f"No API endpoint at {request.path}."), status=404)
 
 

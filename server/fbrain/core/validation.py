@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers
@@ -166,7 +167,30 @@ class CursorQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
-class NewestFirstPagination(CursorPagination):
+class StrictCursorPagination(CursorPagination):
+    """DRF's cursor pagination, with an unreadable `cursor` a 400 naming it (DRF answers 404, or 400 without
+    a field when the cursor decodes to a position the ordering field cannot compare with)."""
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise _invalid_cursor() from None
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            if request.query_params.get(self.cursor_query_param) is None:
+                raise
+            raise _invalid_cursor() from None
+
+
+def _invalid_cursor() -> exceptions.ValidationError:
+    return exceptions.ValidationError({"cursor": ["Invalid cursor."]})
+
+
+class NewestFirstPagination(StrictCursorPagination):
     """Cursor pages of 50 (at most 100), newest first: stable while rows are added."""
 
     page_size = 50

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fbrain.core import response_cache
-from fbrain.core.errors import PreconditionFailed
+from fbrain.core import conditional
+from fbrain.core.errors import PreconditionFailed, ValidationFailed
 from fbrain.core.parsers import DepthLimitedJSONParser
 from fbrain.core.schema import ERROR_RESPONSES, error_response
-from fbrain.core.validation import body_params, query_params
+from fbrain.core.validation import StrictCursorPagination, body_params, cursor_page, query_params
 from fbrain.features.flags import GRAPH_VIEW, require_feature
 from fbrain.notes import search, selectors, services
 from fbrain.notes import serializers as s
@@ -33,7 +33,8 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description='The ETag you read (`"<version>"`). If the note has changed since, the write is refused with 412.',
+    description='The ETag you read (or `"<version>"`). If the note has changed since, the write is refused with 412.',
+    pattern=r'^[ \t]*(\*|(W/)?"?[0-9]{1,18}(-[0-9]{1,20})?"?)?[ \t]*$',
 )
 READ_ERRORS = {code: ERROR_RESPONSES[code] for code in (400, 401, 403, 404, 405, 406, 429)}
 WRITE_ERRORS = {
@@ -41,7 +42,23 @@ WRITE_ERRORS = {
     409: error_response("Conflict: a note with this title exists, or the `version` you sent is stale."),
     412: error_response("Precondition failed: the `If-Match` version is stale."),
 }
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+# ASCII only, and the same rule as IF_MATCH_PATTERN in the schema (schemathesis holds them to each other).
+_ETAG_RE = re.compile(r'^[ \t]*(?:W/)?"?([0-9]{1,18})(?:-[0-9]{1,20})?"?[ \t]*$')
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="An ETag you hold: 304 (no body) while it is current.",
+)
+IF_MODIFIED_SINCE = OpenApiParameter(
+    "If-Modified-Since",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A Last-Modified you hold (HTTP date): 304 while nothing changed since; ignored with If-None-Match.",
+)
+NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: the ETag / date you sent is current.")}
 
 
 def _input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -49,17 +66,37 @@ def _input(serializer_class: type[serializers.Serializer], request: Request) -> 
 
 
 def _if_match(request: Request) -> int | None:
-    """The version named by If-Match; None when absent or `*`. An unparsable value never matches."""
+    """The version named by If-Match (an ETag we sent, or `"<version>"`); None when absent, blank or `*`.
+
+    Anything else is a 400 naming the header: a typo must not pass as "no precondition" nor as a stale one.
+    """
     header = request.headers.get("If-Match")
-    if header is None or header.strip() in ("", "*"):
+    if header is None or header.strip(" \t") in ("", "*"):
         return None
     match = _ETAG_RE.match(header)
-    return int(match.group(1)) if match else 0
+    if match is None:
+        raise ValidationFailed(
+            "If-Match is not an ETag of this API.",
+            fields={"If-Match": ['Expected an ETag you read, e.g. "3-1733332800123456", or "3".']},
+        )
+    return int(match.group(1))
 
 
 def _with_etag(response: Response, note: Note) -> Response:
     response["ETag"] = note.etag
     return response
+
+
+def _list_etag(request: Request, serial: int, changed_at: Any) -> str:
+    """A strong ETag of this list answer: the owner's content stamp and everything the answer depends on.
+
+    `next` links are absolute (scheme and host) and the renderer is negotiated, so they count too.
+    """
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    stamp = changed_at.isoformat() if changed_at else ""
+    key = f"{request.user.pk}|{serial}|{stamp}|{request.scheme}://{host}{request.get_full_path()}|"
+    key += str(request.accepted_media_type)
+    return '"l' + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + '"'
 
 
 def _note_body(note: Note) -> dict[str, Any]:
@@ -70,23 +107,18 @@ def _reload(owner: Any, note: Note) -> Note:
     return selectors.note_get(owner=owner, note_id=note.pk)
 
 
-def _page(items: QuerySet[Any], query: dict[str, Any], serializer_class: type[serializers.Serializer]) -> Response:
-    page, size = query["page"], query["page_size"]
-    count = items.count()
-    results = serializer_class(items[(page - 1) * size : page * size], many=True).data
-    return Response({"count": count, "page": page, "page_size": size, "results": results})
-
-
-def _page_output(name: str, item: serializers.Serializer) -> serializers.Serializer:
-    return inline_serializer(
-        name,
-        {
-            "count": serializers.IntegerField(),
-            "page": serializers.IntegerField(),
-            "page_size": serializers.IntegerField(),
-            "results": item,
-        },
-    )
+def _cursor_page(
+    request: Request,
+    view: APIView,
+    items: QuerySet[Any],
+    serializer_class: type[serializers.Serializer],
+    ordering: tuple[str, str],
+) -> Response:
+    """One cursor page of `items` in `ordering` (a field and the tie-breaker), as every list but search answers."""
+    query = query_params(s.CursorListQuery, request)
+    paginator = ListPagination(ordering, page_size=query["page_size"])
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class JsonApiView(APIView):
@@ -95,31 +127,24 @@ class JsonApiView(APIView):
     parser_classes = [DepthLimitedJSONParser]
 
 
-class NoteCursorPagination(CursorPagination):
-    page_size = 20
+class ListPagination(StrictCursorPagination):
+    """Cursor pages over a given ordering (its last field the unique tie-breaker): stable while rows are added."""
+
     page_size_query_param = "page_size"
     max_page_size = s.MAX_PAGE_SIZE
 
-    def __init__(self, ordering: str) -> None:
-        tie_breaker = "-id" if ordering.startswith("-") else "id"
-        self.ordering = (ordering, tie_breaker)
-
-    def decode_cursor(self, request: Request) -> Any:
-        try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound:
-            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from None
+    def __init__(self, ordering: tuple[str, str], page_size: int = 20) -> None:
+        self.ordering = ordering
+        self.page_size = page_size
 
 
 class NoteListApi(JsonApiView):
     max_body_setting = "DATA_UPLOAD_MAX_MEMORY_SIZE"  # a note body of 1 MiB, escapes and all
     """List (cursor-paginated, filtered) and create notes."""
 
-    cached_reads = True  # GET answers come from fbrain.core.response_cache
-
     @extend_schema(
         operation_id="notes_list",
-        parameters=[s.NoteListQuery],
+        parameters=[s.NoteListQuery, IF_NONE_MATCH, IF_MODIFIED_SINCE],
         responses={
             200: inline_serializer(
                 "NotePage",
@@ -129,14 +154,18 @@ class NoteListApi(JsonApiView):
                     "results": s.NoteListItemOutput(many=True),
                 },
             ),
+            **NOT_MODIFIED,
             **READ_ERRORS,
         },
     )
-    def get(self, request: Request) -> HttpResponse:
-        return response_cache.serve(request, lambda: (self._page(request), {}))
-
-    def _page(self, request: Request) -> dict[str, Any]:
+    def get(self, request: Request) -> Response:
         query = query_params(s.NoteListQuery, request)
+        # The validator is read before the rows: a write committing in between leaves the client an older
+        # ETag with newer rows (its next request gets them again), never a 304 for rows it has not seen.
+        serial, changed_at = selectors.content_state(owner=request.user)
+        etag = _list_etag(request, serial, changed_at)
+        if conditional.is_not_modified(request, etag=etag, changed_at=changed_at):
+            return conditional.not_modified(etag=etag, changed_at=changed_at)
         rows = selectors.note_rows(
             owner=request.user,
             tag=query.get("tag"),
@@ -145,9 +174,11 @@ class NoteListApi(JsonApiView):
             archived=query["archived"],
             updated_since=query.get("updated_since"),
         )
-        paginator = NoteCursorPagination(query["ordering"])
+        ordering = query["ordering"]
+        paginator = ListPagination((ordering, "-id" if ordering.startswith("-") else "id"))
         page = selectors.attach_tag_names(paginator.paginate_queryset(rows, request, view=self) or [])
-        return dict(paginator.get_paginated_response([s.note_list_item(row) for row in page]).data)
+        response = paginator.get_paginated_response([s.note_list_item(row) for row in page])
+        return conditional.with_validators(response, etag=etag, changed_at=changed_at)
 
     @extend_schema(
         operation_id="notes_create", request=s.NoteCreateInput, responses={201: s.NoteOutput, **WRITE_ERRORS}
@@ -156,14 +187,14 @@ class NoteListApi(JsonApiView):
         data = _input(s.NoteCreateInput, request)
         note = services.note_create(owner=request.user, **data)
         note = _reload(request.user, note)
-        return _with_etag(Response(_note_body(note), status=status.HTTP_201_CREATED), note)
+        response = Response(_note_body(note), status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api-v1:note-detail", args=[note.pk])
+        return _with_etag(response, note)
 
 
 class NoteDetailApi(JsonApiView):
     max_body_setting = "DATA_UPLOAD_MAX_MEMORY_SIZE"  # a note body of 1 MiB, escapes and all
     """Read, replace, change or trash one note; writes honour `If-Match` (412) and `version` (409)."""
-
-    cached_reads = True
 
     def _write(self, request: Request, note_id: int, serializer_class: type[serializers.Serializer]) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
@@ -180,13 +211,21 @@ class NoteDetailApi(JsonApiView):
         note = _reload(request.user, note)
         return _with_etag(Response(_note_body(note)), note)
 
-    @extend_schema(operation_id="notes_retrieve", parameters=[NOTE_ID], responses={200: s.NoteOutput, **READ_ERRORS})
-    def get(self, request: Request, note_id: int) -> HttpResponse:
-        def build() -> tuple[dict[str, Any], dict[str, str]]:
-            row = selectors.note_data(owner=request.user, note_id=note_id)
-            return s.note_detail(row), {"ETag": Note.etag_for(row["version"])}
-
-        return response_cache.serve(request, build)
+    @extend_schema(
+        operation_id="notes_retrieve",
+        parameters=[NOTE_ID, IF_NONE_MATCH, IF_MODIFIED_SINCE],
+        responses={200: s.NoteOutput, **NOT_MODIFIED, **READ_ERRORS},
+    )
+    def get(self, request: Request, note_id: int) -> Response:
+        if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+            found = selectors.note_validator(owner=request.user, note_id=note_id)
+            etag = Note.etag_for(found["version"], found["updated_at"])
+            if conditional.is_not_modified(request, etag=etag, changed_at=found["changed_at"]):
+                return conditional.not_modified(etag=etag, changed_at=found["changed_at"])
+        # The validators come from the same statement as the body: they describe exactly what is sent.
+        row = selectors.note_data(owner=request.user, note_id=note_id)
+        etag = Note.etag_for(row["version"], row["updated_at"])
+        return conditional.with_validators(Response(s.note_detail(row)), etag=etag, changed_at=row["changed_at"])
 
     @extend_schema(
         operation_id="notes_update",
@@ -234,37 +273,37 @@ class NoteHtmlApi(JsonApiView):
 class BacklinksApi(JsonApiView):
     @extend_schema(
         operation_id="notes_backlinks",
-        parameters=[NOTE_ID, s.PageQuery],
-        responses={200: _page_output("BacklinkPage", s.BacklinkOutput(many=True)), **READ_ERRORS},
+        parameters=[NOTE_ID, s.CursorListQuery],
+        responses={200: cursor_page("BacklinkPage", s.BacklinkOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = query_params(s.PageQuery, request)
-        return _page(selectors.backlinks(owner=request.user, note=note), query, s.BacklinkOutput)
+        links = selectors.backlinks(owner=request.user, note=note)
+        return _cursor_page(request, self, links, s.BacklinkOutput, ("-source_updated_at", "-id"))
 
 
 class LinksApi(JsonApiView):
     @extend_schema(
         operation_id="notes_links",
-        parameters=[NOTE_ID, s.PageQuery],
-        responses={200: _page_output("LinkPage", s.LinkOutput(many=True)), **READ_ERRORS},
+        parameters=[NOTE_ID, s.CursorListQuery],
+        responses={200: cursor_page("LinkPage", s.LinkOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = query_params(s.PageQuery, request)
-        return _page(selectors.outgoing_links(owner=request.user, note=note), query, s.LinkOutput)
+        links = selectors.outgoing_links(owner=request.user, note=note)
+        return _cursor_page(request, self, links, s.LinkOutput, ("target_key", "id"))
 
 
 class RevisionListApi(JsonApiView):
     @extend_schema(
         operation_id="notes_revisions_list",
-        parameters=[NOTE_ID, s.PageQuery],
-        responses={200: _page_output("RevisionPage", s.RevisionOutput(many=True)), **READ_ERRORS},
+        parameters=[NOTE_ID, s.CursorListQuery],
+        responses={200: cursor_page("RevisionPage", s.RevisionOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request, note_id: int) -> Response:
         note = selectors.note_get(owner=request.user, note_id=note_id)
-        query = query_params(s.PageQuery, request)
-        return _page(selectors.revision_list(owner=request.user, note=note), query, s.RevisionOutput)
+        revisions = selectors.revision_list(owner=request.user, note=note)
+        return _cursor_page(request, self, revisions, s.RevisionOutput, ("-version", "-id"))
 
 
 class RevisionDetailApi(JsonApiView):
@@ -322,11 +361,12 @@ class TagListApi(JsonApiView):
     @extend_schema(
         operation_id="tags_list",
         parameters=[s.TagListQuery],
-        responses={200: _page_output("TagPage", s.TagOutput(many=True)), **READ_ERRORS},
+        responses={200: cursor_page("TagPage", s.TagOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
         query = query_params(s.TagListQuery, request)
-        return _page(selectors.tag_list(owner=request.user, prefix=query.get("prefix")), query, s.TagOutput)
+        tags = selectors.tag_list(owner=request.user, prefix=query.get("prefix"))
+        return _cursor_page(request, self, tags, s.TagOutput, ("key", "id"))
 
 
 class TagDetailApi(JsonApiView):
@@ -369,11 +409,13 @@ class TagMergeApi(JsonApiView):
 class TrashListApi(JsonApiView):
     @extend_schema(
         operation_id="trash_list",
-        parameters=[s.PageQuery],
-        responses={200: _page_output("TrashPage", s.TrashItemOutput(many=True)), **READ_ERRORS},
+        parameters=[s.CursorListQuery],
+        responses={200: cursor_page("TrashPage", s.TrashItemOutput(many=True)), **READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return _page(selectors.trash_list(owner=request.user), query_params(s.PageQuery, request), s.TrashItemOutput)
+        return _cursor_page(
+            request, self, selectors.trash_list(owner=request.user), s.TrashItemOutput, ("-deleted_at", "-id")
+        )
 
     @extend_schema(operation_id="trash_empty", responses={200: s.CountOutput, **WRITE_ERRORS})
     def delete(self, request: Request) -> Response:

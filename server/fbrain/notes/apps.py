@@ -7,8 +7,3 @@ class NotesConfig(AppConfig):
     name = "fbrain.notes"
     label = "notes"
     verbose_name = "Notes"
-
-    def ready(self) -> None:
-        from fbrain.notes import signals
-
-        signals.connect()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -16,6 +18,7 @@ TITLE_MAX_LENGTH = 200
 TITLE_PATTERN = r"^\s*[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f])?\s*$"
 BODY_MAX_BYTES = 1024 * 1024
 TAG_MAX_LENGTH = 100
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Note(models.Model):
@@ -91,11 +94,14 @@ class Note(models.Model):
 
     @property
     def etag(self) -> str:
-        return self.etag_for(self.version)
+        return self.etag_for(self.version, self.updated_at)
 
     @staticmethod
-    def etag_for(version: int) -> str:
-        return f'"{version}"'
+    def etag_for(version: int, updated_at: datetime) -> str:
+        """`"<version>-<updated_at in µs>"`: the version guards the content (If-Match compares only it); the
+        time changes with everything else shown (pinned, archived, a renamed tag), so the ETag is strong."""
+        micros = (updated_at - EPOCH) // timedelta(microseconds=1)
+        return f'"{version}-{micros}"'
 
 
 class Tag(models.Model):
@@ -180,3 +186,19 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.note_id} v{self.version}"
+
+
+class ContentState(models.Model):
+    """When an owner's notes or tags last changed: the validator of their note lists (ETag, Last-Modified).
+
+    Written by every note and tag service in the write's own transaction (`services.stamps`), so a list's
+    validator changes in the same commit as its rows.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # +1 on every change: two changes within one clock tick still give two validators.
+    serial = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} #{self.serial}"

@@ -69,6 +69,11 @@ class ParsedBody:
         return unique_ci(self.front_matter_tags + self.tags)
 
 
+def normalize_newlines(text: str) -> str:
+    """`\n` line ends whatever the client sent (browsers send `\r\n` from a textarea, old files `\r`)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def unique_ci(names: list[str]) -> list[str]:
     """Drop case-insensitive duplicates, keeping the first spelling and the order."""
     seen: set[str] = set()

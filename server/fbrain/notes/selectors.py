@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import difflib
-import json
 from datetime import datetime
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 
 from fbrain.core.errors import NotFound
-from fbrain.notes.models import Link, Note, NoteTag, Revision, Tag
+from fbrain.notes.models import ContentState, Link, Note, NoteTag, Revision, Tag
 from fbrain.notes.rendering import render_cached
 
 LIST_EXCERPT_CHARS = 280
@@ -73,68 +70,54 @@ NOTE_ROW_FIELDS = ("id", "title", "kind", "pinned", "archived", "version", "crea
 NOTE_DETAIL_FIELDS = (*NOTE_ROW_FIELDS, "body", "aliases")
 
 
-def _with_tag_names(notes: QuerySet[Note], fields: tuple[str, ...]) -> QuerySet[Any]:
-    """`.values(*fields)` plus `tag_names`: on Postgres an array subquery in the same statement.
-
-    Elsewhere `tag_names` is absent and `attach_tag_names` reads them with one more query.
-    """
-    if connection.vendor == "postgresql":
-        names = NoteTag.objects.filter(note_id=OuterRef("pk")).order_by("tag__name").values("tag__name")
-        return notes.values(*fields, tag_names=ArraySubquery(names))
-    return notes.values(*fields)
-
-
 def attach_tag_names(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give every row of `_with_tag_names` its `tag_names` (one query when the database did not)."""
-    missing = [row["id"] for row in rows if "tag_names" not in row]
-    if missing:
-        names: dict[int, list[str]] = {note_id: [] for note_id in missing}
-        pairs = NoteTag.objects.filter(note_id__in=missing).order_by("tag__name").values_list("note_id", "tag__name")
+    """Give every row its `tag_names` (sorted), read for all rows with one query."""
+    names: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if names:
+        pairs = NoteTag.objects.filter(note_id__in=names).order_by("tag__name").values_list("note_id", "tag__name")
         for note_id, name in pairs:
             names[note_id].append(name)
-        for row in rows:
-            row.setdefault("tag_names", names.get(row["id"], []))
+    for row in rows:
+        row["tag_names"] = names[row["id"]]
     return rows
 
 
 def note_rows(*, owner: Any, **filters: Any) -> QuerySet[Any]:
-    """The owner's live notes as dicts of NOTE_ROW_FIELDS (+ `tag_names`, see `attach_tag_names`).
+    """The owner's live notes as dicts of NOTE_ROW_FIELDS; `attach_tag_names` completes a page of them.
 
     For the API list: building ~70 model instances (notes, note-tag rows, tags) and running a prefetch for a
     page of 20 cost several times the page's SQL.
     """
-    return _with_tag_names(_live_notes(owner=owner, **filters), NOTE_ROW_FIELDS)
+    return _live_notes(owner=owner, **filters).values(*NOTE_ROW_FIELDS)
 
 
-_NOTE_DATA_SQL = """
-SELECT n.id, n.title, n.kind, n.pinned, n.archived, n.version, n.created_at, n.updated_at, n.body, n.aliases,
-       ARRAY(SELECT t.name FROM notes_notetag nt JOIN notes_tag t ON t.id = nt.tag_id
-             WHERE nt.note_id = n.id ORDER BY t.name) AS tag_names
-FROM notes_note n
-WHERE n.id = %s AND n.owner_id = %s AND n.deleted_at IS NULL
-"""
+def content_state(*, owner: Any) -> tuple[int, datetime | None]:
+    """The owner's content stamp `(serial, changed_at)`, what every note list's validator is made of.
+
+    `(0, None)` before the owner's first write. One primary-key read: cheap enough for every list request.
+    """
+    rows = list(ContentState.objects.filter(owner_id=owner.pk).values_list("serial", "changed_at")[:1])
+    return rows[0] if rows else (0, None)
+
+
+def _changed_at() -> Subquery:
+    return Subquery(ContentState.objects.filter(owner_id=OuterRef("owner_id")).values("changed_at")[:1])
+
+
+def note_validator(*, owner: Any, note_id: int) -> dict[str, Any]:
+    """`version`, `updated_at` and the owner's `changed_at` of a live note (its ETag and Last-Modified)."""
+    rows = list(
+        _live_notes(owner=owner).filter(pk=note_id).values("version", "updated_at", changed_at=_changed_at())[:1]
+    )
+    if not rows:
+        raise NotFound("No such note.")
+    return dict(rows[0])
 
 
 def note_data(*, owner: Any, note_id: int) -> dict[str, Any]:
-    """A live note of the owner as a dict of NOTE_DETAIL_FIELDS with `tag_names`; NotFound otherwise."""
-    if connection.vendor == "postgresql":
-        # The API's note read, its hottest query after the list: building it through the ORM cost ~1 ms of
-        # CPU, eight times the statement (docs/performance.md). Tests pin it equal to the ORM version below.
-        with connection.cursor() as cursor:
-            cursor.execute(_NOTE_DATA_SQL, [note_id, owner.pk])
-            found = cursor.fetchone()
-        if found is None:
-            raise NotFound("No such note.")
-        row = dict(zip((*NOTE_DETAIL_FIELDS, "tag_names"), found, strict=True))
-        if isinstance(row["aliases"], str):  # Django leaves jsonb undecoded on its connections
-            row["aliases"] = json.loads(row["aliases"])
-        return row
-    return note_data_orm(owner=owner, note_id=note_id)
-
-
-def note_data_orm(*, owner: Any, note_id: int) -> dict[str, Any]:
-    """`note_data` through the ORM (any database)."""
-    rows = list(_with_tag_names(_live_notes(owner=owner).filter(pk=note_id), NOTE_DETAIL_FIELDS))
+    """A live note of the owner as a dict of NOTE_DETAIL_FIELDS with `tag_names` (and the owner's
+    `changed_at`, read in the same statement); NotFound otherwise."""
+    rows = list(_live_notes(owner=owner).filter(pk=note_id).values(*NOTE_DETAIL_FIELDS, changed_at=_changed_at())[:1])
     if not rows:
         raise NotFound("No such note.")
     return attach_tag_names(rows)[0]
@@ -174,6 +157,7 @@ def backlinks(*, owner: Any, note: Note) -> QuerySet[Link]:
     """Links from the owner's live notes to `note`, with their source notes."""
     return (
         Link.objects.filter(owner=owner, target=note, source__deleted_at__isnull=True)
+        .annotate(source_updated_at=F("source__updated_at"))
         .select_related("source")
         .only("id", "target_title", "alias", "heading", "embed", "target_id", "source__id", "source__title",
               "source__kind", "source__updated_at")
@@ -185,6 +169,7 @@ def outgoing_links(*, owner: Any, note: Note) -> QuerySet[Link]:
     """Links written in `note` (resolved and pending), with their live targets."""
     return (
         Link.objects.filter(owner=owner, source=note)
+        .annotate(target_key=Lower("target_title"))
         .select_related("target")
         .only("id", "target_title", "alias", "heading", "embed", "target_id", "target__id", "target__title",
               "target__kind", "target__updated_at")
@@ -205,10 +190,10 @@ def revision_get(*, owner: Any, note: Note, revision_id: int) -> Revision:
 
 def tag_list(*, owner: Any, prefix: str | None = None) -> QuerySet[Tag]:
     """The owner's tags with `note_count` (live notes), by name; `prefix` keeps a tag and its children."""
-    tags = Tag.objects.filter(owner=owner)
+    tags = Tag.objects.filter(owner=owner).annotate(key=Lower("name"))
     if prefix:
         lowered = prefix.strip().lstrip("#").strip("/").lower()
-        tags = tags.alias(key=Lower("name")).filter(Q(key=lowered) | Q(key__startswith=lowered + "/"))
+        tags = tags.filter(Q(key=lowered) | Q(key__startswith=lowered + "/"))
     return tags.annotate(note_count=Count("note_tags", filter=Q(note_tags__note__deleted_at__isnull=True))).order_by(
         Lower("name"), "id"
     )

@@ -84,6 +84,13 @@ class PageQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=50)
 
 
+class CursorListQuery(serializers.Serializer):
+    """The query of a cursor-paginated list (every list but search and the graph)."""
+
+    cursor = serializers.CharField(required=False, max_length=1000, help_text="From `next`/`previous`.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=50)
+
+
 class NoteListQuery(serializers.Serializer):
     ORDERINGS = ("-updated_at", "updated_at", "-created_at", "created_at", "title", "-title")
 
@@ -119,7 +126,7 @@ class GraphQuery(PageQuery):
     tag = TextField(required=False, max_length=TAG_MAX_LENGTH)
 
 
-class TagListQuery(PageQuery):
+class TagListQuery(CursorListQuery):
     prefix = TextField(required=False, max_length=TAG_MAX_LENGTH, help_text="A tag and its children.")
 
 

@@ -15,11 +15,10 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from fbrain.core import business_metrics as bm
-from fbrain.core import generations
 from fbrain.core.errors import Conflict
 from fbrain.notes.models import BODY_MAX_BYTES, TITLE_MAX_LENGTH, Link, Note, NoteTag
-from fbrain.notes.parsing import ParsedBody, ParseError, normalize_tag_name, parse_body
-from fbrain.notes.services import sync
+from fbrain.notes.parsing import ParsedBody, ParseError, normalize_newlines, normalize_tag_name, parse_body
+from fbrain.notes.services import stamps, sync
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -39,6 +38,7 @@ class NewNote:
 class _Checked:
     index: int
     title: str
+    body: str
     parsed: ParsedBody
     tags: list[str]
 
@@ -46,7 +46,7 @@ class _Checked:
 def _check(index: int, new: NewNote) -> _Checked | None:
     """The note cleaned as note_create would, or None when note_create would refuse it (its error says why)."""
     title = new.title.strip()
-    body = new.body
+    body = normalize_newlines(new.body)
     if not title or len(title) > TITLE_MAX_LENGTH or _CONTROL_RE.search(title) or "\x00" in body:
         return None
     if len(body) > BODY_MAX_BYTES or len(body.encode("utf-8", "surrogatepass")) > BODY_MAX_BYTES:
@@ -56,7 +56,7 @@ def _check(index: int, new: NewNote) -> _Checked | None:
         tags = [normalize_tag_name(name) for name in new.tags]
     except (ParseError, ValueError):
         return None
-    return _Checked(index, title, parsed, tags)
+    return _Checked(index, title, body, parsed, tags)
 
 
 def _without_taken_titles(owner_id: int, checked: list[_Checked]) -> list[_Checked]:
@@ -179,7 +179,7 @@ def notes_bulk_create(*, owner: Any, notes: Sequence[NewNote]) -> list[Note | No
             Note(
                 owner_id=owner_id,
                 title=item.title,
-                body=new.body,
+                body=item.body,
                 aliases=item.parsed.aliases,
                 created_at=new.created_at or now,
                 updated_at=new.updated_at or new.created_at or now,
@@ -195,8 +195,7 @@ def notes_bulk_create(*, owner: Any, notes: Sequence[NewNote]) -> list[Note | No
         _add_links(owner_id, created)
         _resolve_pending_links(owner_id, rows)
         _update_search_vectors(rows)
-        # bulk_create sends no post_save: retire the owner's cached API reads here.
-        generations.changed(generations.CONTENT, owner_id)
+        stamps.content_changed(owner_id=owner_id)
         count = len(rows)
         transaction.on_commit(lambda: bm.NOTES_CREATED.labels(kind=Note.Kind.NOTE).inc(count))
     result: list[Note | None] = [None] * len(notes)

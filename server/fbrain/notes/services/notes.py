@@ -14,8 +14,15 @@ from django.utils import timezone
 from fbrain.core import business_metrics as bm
 from fbrain.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from fbrain.notes.models import BODY_MAX_BYTES, TITLE_MAX_LENGTH, Link, Note, Revision
-from fbrain.notes.parsing import ParsedBody, ParseError, normalize_tag_name, parse_body, rewrite_links
-from fbrain.notes.services import sync
+from fbrain.notes.parsing import (
+    ParsedBody,
+    ParseError,
+    normalize_newlines,
+    normalize_tag_name,
+    parse_body,
+    rewrite_links,
+)
+from fbrain.notes.services import stamps, sync
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -107,11 +114,13 @@ def note_create(
 ) -> Note:
     """Create a live note, parse its body and sync tags and links, all in one transaction.
 
+    Bodies are stored with `\n` line ends (here, in note_update and in notes_bulk_create), whoever sends them.
     `tags` are explicit tags kept besides the `#tags`/front-matter tags of the body. `created_at`/`updated_at`
     let an import keep the original times. Raises ValidationFailed (400), PayloadTooLarge (413, body > 1 MiB)
     or Conflict (409, a live note already has this title, case-insensitively).
     """
     title = _clean_title(title)
+    body = normalize_newlines(body)
     parsed = _check_body(body)
     explicit = _clean_tags(tags) or []
     if kind not in Note.Kind.values:
@@ -140,6 +149,7 @@ def note_create(
     if vector is None:
         text_chars = len(title) + len(body) + 2 * sum(len(name) + 1 for name in tag_names)
         sync.update_search_vectors([note.pk], text_chars=text_chars)
+    stamps.content_changed(owner_id=note.owner_id)
     transaction.on_commit(bm.NOTES_CREATED.labels(kind=note.kind).inc)
     return note
 
@@ -168,6 +178,8 @@ def note_update(
 ) -> Note:
     """Change a live note; `None` leaves a field as it is. Returns the saved note (version + 1).
 
+    The version guards the content: changing only `pinned` and/or `archived` keeps it (and makes no
+    revision), so it never makes a concurrent edit of the text fail; `updated_at` moves on every change.
     `expected_version`: the version the client edited; a different stored version raises StaleVersion (409)
     and changes nothing. `tags` replaces the explicit tags. A title or body change keeps the previous one as
     a Revision. On rename, links naming the old title become pending, pending links naming the new title
@@ -182,12 +194,19 @@ def note_update(
         )
     old_title, old_body = current.title, current.body
     new_title = _clean_title(title) if title is not None else old_title
-    new_body = body if body is not None else old_body
+    new_body = normalize_newlines(body) if body is not None else old_body
     parsed = _check_body(new_body)
     explicit = _clean_tags(tags)
     if kind is not None and kind not in Note.Kind.values:
         raise ValidationFailed("Unknown kind.", fields={"kind": [f"One of {', '.join(Note.Kind.values)}."]})
     renamed = new_title != old_title
+    flags_only = (pinned is not None or archived is not None) and not (
+        renamed
+        or new_body != old_body
+        or explicit is not None
+        or extra_text is not None
+        or (kind is not None and kind != current.kind)
+    )
     if renamed or new_body != old_body:
         Revision.objects.create(
             note=current, version=current.version, title=old_title, body=old_body, created_at=current.updated_at
@@ -201,7 +220,8 @@ def note_update(
         current.pinned = pinned
     if archived is not None:
         current.archived = archived
-    current.version += 1
+    if not flags_only:
+        current.version += 1
     current.updated_at = updated_at or timezone.now()
     _save(current)
     if new_body != old_body or explicit is not None:
@@ -213,7 +233,9 @@ def note_update(
             note_rewrite_links(note=current, old_title=old_title)
         sync.unresolve_links(note=current, keep_title=new_title)
         sync.resolve_pending_links(note=current)
-    sync.update_search_vectors([current.pk])
+    if not flags_only:
+        sync.update_search_vectors([current.pk])
+    stamps.content_changed(owner_id=current.owner_id)
     transaction.on_commit(bm.NOTES_UPDATED.labels(kind=current.kind).inc)
     return current
 
@@ -250,6 +272,7 @@ def note_delete(*, note: Note, expected_version: int | None = None) -> Note:
     current.deleted_at = timezone.now()
     current.save(update_fields=["deleted_at"])
     sync.unresolve_links(note=current)
+    stamps.content_changed(owner_id=current.owner_id)
     transaction.on_commit(bm.NOTES_DELETED.labels(kind=current.kind).inc)
     return current
 
@@ -268,6 +291,7 @@ def note_restore(*, note: Note) -> Note:
     current.deleted_at = None
     _save(current, update_fields=["deleted_at"])
     sync.resolve_pending_links(note=current)
+    stamps.content_changed(owner_id=current.owner_id)
     return current
 
 
@@ -276,6 +300,7 @@ def note_purge(*, note: Note) -> None:
     """Delete a trashed note for good, with its revisions, tags and outgoing links."""
     current = _trashed(note)
     current.delete()
+    stamps.content_changed(owner_id=current.owner_id)
 
 
 @transaction.atomic
@@ -284,6 +309,8 @@ def trash_empty(*, owner: Any) -> int:
     trashed = Note.objects.filter(owner=owner, deleted_at__isnull=False)
     count = trashed.count()
     trashed.delete()
+    if count:
+        stamps.content_changed(owner_id=owner.pk)
     return count
 
 

@@ -8,12 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 
-from fbrain.core import generations
 from fbrain.core.errors import Conflict, ValidationFailed
 from fbrain.notes.models import Note, NoteTag, Revision, Tag
 from fbrain.notes.parsing import normalize_tag_name, rewrite_tag
-from fbrain.notes.services import sync
+from fbrain.notes.services import stamps, sync
 
 
 def _clean_name(name: str, field: str) -> str:
@@ -58,9 +58,14 @@ def _retag(*, tag: Tag, new: str) -> Tag:
         id__in=[t.id for t in targets.values()]
     ).delete()
     sync.update_search_vectors(note_ids)
-    # Tag rows moved with bulk writes, which send no signal: retire the owner's cached API reads here.
-    generations.changed(generations.CONTENT, owner_id)
+    _shown_changed(owner_id, note_ids)
     return sync.tags_get_or_create(owner=owner_id, names=[new])[new.lower()]
+
+
+def _shown_changed(owner_id: int, note_ids: list[int]) -> None:
+    """The notes now show other tag names: new validators for them (`updated_at`, their ETag) and the lists."""
+    Note.objects.filter(id__in=note_ids).update(updated_at=timezone.now())
+    stamps.content_changed(owner_id=owner_id)
 
 
 @transaction.atomic
@@ -93,6 +98,7 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
 def _recase(tag: Tag, name: str) -> Tag:
     tag.name = name
     tag.save(update_fields=["name"])
+    _shown_changed(tag.owner_id, list(NoteTag.objects.filter(tag=tag).values_list("note_id", flat=True)))
     return tag
 
 

@@ -62,9 +62,10 @@ def test_list_endpoints_run_constant_queries(client, hub, user, django_assert_ma
 
 
 # Writes: the single-note paths skip the derived-row reads a new or body-unchanged note cannot need.
-def test_note_create_without_tags_or_links_runs_four_queries(user, django_assert_num_queries):
-    # Savepoint, insert (with its search vector), resolve pending links to it, release.
-    with django_assert_num_queries(4):
+def test_note_create_without_tags_or_links_runs_five_queries(user, django_assert_num_queries):
+    services.note_create(owner=user, title="First")  # the owner's first write also creates the content stamp
+    # Savepoint, insert (with its search vector), resolve pending links to it, move the content stamp, release.
+    with django_assert_num_queries(5):
         services.note_create(owner=user, title="Plain", body="Just words.")
 
 
@@ -78,7 +79,7 @@ def test_note_create_stores_the_vector_a_reindex_computes(user):
 
 def test_note_create_with_tags_and_links_runs_constant_queries(user, django_assert_num_queries):
     services.note_create(owner=user, title="Target")
-    with django_assert_num_queries(11 if POSTGRES else 10):
+    with django_assert_num_queries(12 if POSTGRES else 11):
         note = services.note_create(
             owner=user, title="Rich", body="#one #two [[Target]] [[Missing]] [[Other]]", tags=["three"]
         )
@@ -88,7 +89,8 @@ def test_note_create_with_tags_and_links_runs_constant_queries(user, django_asse
 
 def test_note_rename_runs_constant_queries(user, django_assert_num_queries):
     note = services.note_create(owner=user, title="Before", body="#kept [[Elsewhere]]")
-    # Savepoint, lock, revision, update, unresolve, resolve, vector in its own savepoint (Postgres), release.
-    with django_assert_num_queries(10 if POSTGRES else 7):
+    # Savepoint, lock, revision, update, unresolve, resolve, vector in its own savepoint (Postgres), stamp,
+    # release.
+    with django_assert_num_queries(11 if POSTGRES else 8):
         services.note_update(note=note, title="After")
     assert note.note_tags.get().tag.name == "kept"

@@ -83,7 +83,9 @@ def test_note_update_keeps_revision_and_bumps_version(user):
     assert updated.version == 2
     assert list(Revision.objects.filter(note=note).values_list("version", "title", "body")) == [(1, "One", "first")]
     pinned = services.note_update(note=updated, pinned=True)
-    assert pinned.version == 3 and Revision.objects.filter(note=note).count() == 1
+    # The version guards the content: pinning is no edit of it.
+    assert pinned.version == 2 and pinned.pinned and Revision.objects.filter(note=note).count() == 1
+    assert pinned.updated_at > updated.updated_at
 
 
 def test_note_update_with_stale_version_changes_nothing(user):
