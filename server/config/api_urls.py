@@ -1,7 +1,7 @@
 """API URL configuration: versioned endpoints under /api/v1/, schema and docs under /api/."""
 
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from fbrain.core import api as core_api
 
@@ -17,7 +17,7 @@ v1_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("v1/", include((v1_patterns, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("docs/", core_api.ApiDocsView.as_view(url_name="schema"), name="swagger-ui"),
     # Anything else under /api/ is a JSON 404, never the HTML page.
     re_path(r"^.*$", core_api.not_found),
 ]

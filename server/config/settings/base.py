@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_prometheus",
     "waffle",
     "fbrain.core",
@@ -229,7 +230,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "fbrain.core.parsers.DepthLimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -237,6 +238,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fbrain.core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of the app that append to X-Forwarded-For: the per-address limits key on the address
+    # the last of them saw. 0 (no proxy) keys on the connection's address, so a client cannot pick its own.
+    "NUM_PROXIES": env.integer("NUM_PROXIES", 0, minimum=0),
 }
 
 # Request body limits (docs/security.md): an API request body is at most API_BODY_MAX_BYTES, except where the view
@@ -266,6 +270,12 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fbrain.core.schema.strict_request_bodies",
     ],
+    # The schema and Swagger UI are for signed-in users (session or token), like the API they describe.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the pinned drf-spectacular-sidecar package, served as our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 # `status` and `kind` name several choice sets in the API: give each its own schema component.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {

@@ -1,11 +1,13 @@
-"""Operator-facing API: service status; plus the JSON 404 for unknown API paths."""
+"""Operator-facing API: service status, the Swagger UI page, and the JSON 404 for unknown API paths."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -69,3 +71,15 @@ def not_found(request: HttpRequest) -> HttpResponse:
         response: HttpResponse = match.func(request, *match.args, **match.kwargs)
         return response
     return JsonResponse(error_body("not_found", f"No API endpoint at {request.path}."), status=404)
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script as a separate file, so the page runs under the site's CSP."""
+
+    # DRF finalizes any HttpResponseBase; its stubs only name Response.
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
+        # A person opening the page signed out is sent to sign in, then back; the script itself answers 401.
+        signed_out = isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed)
+        if signed_out and self.request.GET.get("script") is None:
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)

@@ -14,6 +14,11 @@ SEARCH_DURATION = Histogram(
     "Server-side search time.",
     buckets=(0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+SIGN_INS_REFUSED = Counter(
+    "fbrain_sign_ins_refused",
+    "Sign-in attempts refused by a rate limit, by sign-in path and the limit that refused them.",
+    ["path", "reason"],
+)
 API_TOKENS_USED = Counter("fbrain_api_tokens_used", "Requests authenticated with an API token.")
 CAPTURES = Counter("fbrain_captures", "Bookmark captures finished, by outcome and reason.", ["outcome", "reason"])
 CAPTURE_DURATION = Histogram(

@@ -7,10 +7,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
+
+from fbrain.core.errors import ValidationFailed
+
+# Bounds shared by the API and the browser pages: ids are Postgres bigints; a page number beyond these is
+# refused before it reaches an OFFSET (search ranks every match, so it stops sooner).
+MAX_ID = 2**63 - 1
+MAX_PAGE = 1_000_000
+MAX_SEARCH_PAGE = 10_000
 
 
 def no_surrogates(value: str) -> str:
@@ -99,6 +108,21 @@ def _without_blanks(serializer_class: type[serializers.Serializer], values: Any)
         raise exceptions.ValidationError(blank)
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
+
+
+def page_params(serializer_class: type[serializers.Serializer], request: HttpRequest) -> dict[str, Any]:
+    """Validate a browser page's query string with `serializer_class`, built from the API's fields and bounds.
+
+    A blank value means "any" (what an HTML form's empty choice sends). A bad value raises ValidationFailed,
+    which the pages show as a 400 naming the parameter.
+    """
+    values = {name: value for name, value in request.GET.items() if str(value).strip()}
+    data = serializer_class(data=values)
+    if data.is_valid():
+        return dict(data.validated_data)
+    fields = {name: [str(message) for message in messages] for name, messages in data.errors.items()}
+    problems = "; ".join(f"{name}: {message}" for name, messages in fields.items() for message in messages)
+    raise ValidationFailed(f"The address has a value this page cannot use ({problems}).", fields=fields)
 
 
 def cursor_page(name: str, item: serializers.Serializer) -> serializers.Serializer:

@@ -11,13 +11,13 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fbrain.core import conditional
 from fbrain.core.errors import PreconditionFailed, ValidationFailed
+from fbrain.core.parsers import DepthLimitedJSONParser
 from fbrain.core.schema import ERROR_RESPONSES, error_response
 from fbrain.core.validation import StrictCursorPagination, body_params, cursor_page, query_params
 from fbrain.features.flags import GRAPH_VIEW, require_feature
@@ -124,7 +124,7 @@ def _cursor_page(
 class JsonApiView(APIView):
     """Every knowledge-base endpoint takes JSON bodies only (one documented request type)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
 
 
 class ListPagination(StrictCursorPagination):

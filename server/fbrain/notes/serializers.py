@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from fbrain.core.validation import JsonBooleanField, JsonIntegerField, TextField
+from fbrain.core.validation import MAX_ID, MAX_PAGE, MAX_SEARCH_PAGE, JsonBooleanField, JsonIntegerField, TextField
 from fbrain.notes.models import TAG_MAX_LENGTH, TITLE_MAX_LENGTH, TITLE_PATTERN, Note
 from fbrain.notes.parsing import TAG_INPUT_PATTERN
 from fbrain.notes.search import QUERY_MAX_CHARS
@@ -80,7 +80,7 @@ class NoteDeleteQuery(serializers.Serializer):
 
 
 class PageQuery(serializers.Serializer):
-    page = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=50)
 
 
@@ -109,7 +109,7 @@ class SearchQueryInput(serializers.Serializer):
         max_length=QUERY_MAX_CHARS,
         help_text='Words (prefix-matched), "exact phrases", `OR`, `-excluded`; accents and case are ignored.',
     )
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_SEARCH_PAGE, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
     tag = TextField(required=False, max_length=TAG_MAX_LENGTH)
     kind = serializers.ChoiceField(choices=Note.Kind.choices, required=False)
@@ -136,14 +136,14 @@ class TagRenameInput(serializers.Serializer):
 
 class TagMergeInput(serializers.Serializer):
     source_ids = serializers.ListField(
-        child=JsonIntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=100
+        child=JsonIntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=100
     )
     target = TagNameField(help_text="Name of the tag to merge into (created if missing).")
 
 
 class RevisionDiffQuery(serializers.Serializer):
     against = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, help_text="Another revision id; default: the current note."
+        required=False, min_value=1, max_value=MAX_ID, help_text="Another revision id; default: the current note."
     )
 
 

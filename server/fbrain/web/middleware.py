@@ -29,8 +29,8 @@ DEFAULT_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
-# Swagger UI loads its bundle from a CDN and bootstraps it inline; it is a developer page, not user content.
-DEFAULT_EXEMPT_PREFIXES = ("/api/docs",)
+# Nothing is exempt: Swagger UI (/api/docs/) comes from our static files with a separate start-up script.
+DEFAULT_EXEMPT_PREFIXES: tuple[str, ...] = ()
 
 
 def build_policy(directives: dict[str, str]) -> str:

@@ -7,6 +7,14 @@
 
   function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
 
+  // force-graph puts a string label into the tooltip as HTML; an element is inserted as it is. Titles come
+  // from captured pages and imported file names, so they go in as text, never as markup.
+  function textLabel(text) {
+    var label = document.createElement("span");
+    label.textContent = text;
+    return label;
+  }
+
   fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
@@ -32,7 +40,7 @@
         .height(box.clientHeight)
         .graphData(data)
         .nodeId("id")
-        .nodeLabel(function (node) { return node.title; })
+        .nodeLabel(function (node) { return textLabel(node.title); })
         .nodeVal(function (node) { return 1 + Math.min(degree[node.id] || 0, 20); })
         .nodeRelSize(large ? 2 : 4)
         .nodeColor(function (node) { return node.kind === "bookmark" ? warn : accent; })

@@ -1,4 +1,4 @@
-"""The OpenAPI schema builds, documents the error shape, and says what the server does with input."""
+"""The OpenAPI schema builds, documents the error shape, says what the server does with input, needs sign-in."""
 
 import re
 from typing import Any
@@ -27,9 +27,40 @@ def test_schema_documents_the_error_shape_and_token_auth():
     assert "200" in status["responses"]
 
 
-def test_schema_endpoint_and_docs_page_are_served(client):
-    assert client.get("/api/schema/").status_code == 200
-    assert client.get("/api/docs/").status_code == 200
+def test_schema_and_docs_need_sign_in(client, db):
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/schema/?format=json", HTTP_ACCEPT="application/json").json()["error"]["code"] == (
+        "not_authenticated"
+    )
+    page = client.get("/api/docs/")
+    assert page.status_code == 302 and page["Location"] == "/accounts/login/?next=/api/docs/"
+    assert client.get("/api/docs/?script=").status_code == 401
+
+
+def test_schema_is_served_to_a_token(api_client, user):
+    from fbrain.accounts.tests.factories import token_client
+
+    token_client(api_client, user)
+    response = api_client.get("/api/schema/?format=json")
+    assert response.status_code == 200 and "/api/v1/notes/" in response.json()["paths"]
+
+
+def test_docs_page_is_ours_under_the_site_policy(client, user):
+    client.force_login(user)
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    policy = page["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    html = page.content.decode()
+    # Every script and style is a same-origin file: nothing from a CDN, nothing inline.
+    assert "http://" not in html and "https://" not in html and "//cdn" not in html
+    assert "<style" not in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
+    assert scripts and all('src="/' in attrs and not body.strip() for attrs, body in scripts)
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode() and "/api/schema/" in script.content.decode()
 
 
 # --- the schema says what the server does (issue 17, point 7) ---------------------------------------------

@@ -38,7 +38,7 @@ def test_htmx_request_gets_only_the_results(signed_in, member):
     assert "HX-Request" in response["Vary"]
 
 
-def test_filters_and_bad_values_are_tolerated(signed_in, member):
+def test_filters_apply_and_bad_values_are_refused_by_name(signed_in, member):
     services.note_create(owner=member, title="Tagged garden", body="#plants garden")
     services.note_create(owner=member, title="Plain garden", body="garden")
     html = signed_in.get(
@@ -46,8 +46,12 @@ def test_filters_and_bad_values_are_tolerated(signed_in, member):
     ).content.decode()
     assert "Tagged garden" in html
     assert "Plain garden" not in html
-    html = signed_in.get("/search/?q=garden&from=nonsense&kind=weird&page=x").content.decode()
-    assert "Plain garden" in html
+    response = signed_in.get("/search/?q=garden&from=nonsense&kind=weird&page=x")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "from: Date has wrong format" in html and "kind: " in html and "page: " in html
+    assert "Plain garden" not in html
+    assert "Plain garden" in signed_in.get("/search/?q=garden&from=&kind=&tag=%20").content.decode()
 
 
 def test_nothing_found_says_so(signed_in):

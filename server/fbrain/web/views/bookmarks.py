@@ -13,17 +13,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fbrain.bookmarks import selectors, services
 from fbrain.bookmarks.models import Bookmark
 from fbrain.core.errors import DomainError
+from fbrain.core.validation import page_params
 from fbrain.web.forms import BookmarkForm, add_domain_error
+from fbrain.web.params import BookmarkListParams
 
 PAGE_SIZE = 50
 
 
 def _render(request: HttpRequest, form: BookmarkForm, status: int = 200) -> HttpResponse:
-    wanted = request.GET.get("status", "")
-    bookmarks = selectors.bookmark_list(
-        owner=request.user, status=wanted if wanted in Bookmark.Status.values else None
-    ).prefetch_related("note__note_tags__tag")
-    page = Paginator(bookmarks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = page_params(BookmarkListParams, request)
+    wanted = query.get("status", "")
+    bookmarks = selectors.bookmark_list(owner=request.user, status=wanted or None).prefetch_related(
+        "note__note_tags__tag"
+    )
+    page = Paginator(bookmarks, PAGE_SIZE).get_page(query["page"])
     return render(
         request,
         "web/bookmarks/list.html",

@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from fbrain.core.validation import page_params
 from fbrain.features.flags import GRAPH_VIEW, feature_required
 from fbrain.notes import selectors
+from fbrain.web.params import TagFilterParams
 
 # The browser draws up to this many notes; beyond it the page says how many were left out.
 MAX_NODES = 5000
@@ -21,8 +23,9 @@ BATCH = 1000
 @require_GET
 @feature_required(GRAPH_VIEW)
 def graph_page(request: HttpRequest) -> HttpResponse:
+    tag = page_params(TagFilterParams, request).get("tag", "")
     tags = selectors.tag_list(owner=request.user).values_list("name", flat=True)
-    return render(request, "web/graph.html", {"tag": request.GET.get("tag", "").strip(), "tags": list(tags)})
+    return render(request, "web/graph.html", {"tag": tag, "tags": list(tags)})
 
 
 @login_required
@@ -30,7 +33,7 @@ def graph_page(request: HttpRequest) -> HttpResponse:
 @feature_required(GRAPH_VIEW)
 def graph_data(request: HttpRequest) -> JsonResponse:
     """Nodes and links for the graph, fetched in batches from the selector (a few queries per 1000 notes)."""
-    tag = request.GET.get("tag", "").strip() or None
+    tag = page_params(TagFilterParams, request).get("tag")
     nodes: list[dict[str, Any]] = []
     links: list[dict[str, int]] = []
     truncated = False

@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from fbrain.core.errors import DomainError
+from fbrain.core.validation import page_params
 from fbrain.notes import selectors, services
+from fbrain.web.params import RevisionDiffParams
 from fbrain.web.text import diff_lines
 
 
@@ -28,8 +30,9 @@ def revision_diff(request: HttpRequest, note_id: int, revision_id: int) -> HttpR
     note = selectors.note_get(owner=request.user, note_id=note_id)
     revision = selectors.revision_get(owner=request.user, note=note, revision_id=revision_id)
     against = None
-    if request.GET.get("against", "").isdigit():
-        against = selectors.revision_get(owner=request.user, note=note, revision_id=int(request.GET["against"]))
+    against_id = page_params(RevisionDiffParams, request).get("against")
+    if against_id is not None:
+        against = selectors.revision_get(owner=request.user, note=note, revision_id=against_id)
     new_version, new_title, new_body = (
         (against.version, against.title, against.body) if against else (note.version, note.title, note.body)
     )

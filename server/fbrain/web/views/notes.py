@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fbrain.bookmarks import selectors as bookmark_selectors
 from fbrain.core.errors import DomainError
+from fbrain.core.validation import page_params
 from fbrain.notes import selectors, services
 from fbrain.notes.models import Note
 from fbrain.notes.parsing import parse_body
 from fbrain.notes.rendering import render_markdown
 from fbrain.notes.services import StaleVersion
+from fbrain.web import params
 from fbrain.web.forms import NoteForm, add_domain_error
 from fbrain.web.text import diff_lines, flatten_tree, link_context, tag_tree
 
@@ -35,26 +37,21 @@ SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
-def _flag(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
-
-
 @login_required
 @require_GET
 def note_list(request: HttpRequest) -> HttpResponse:
     """The owner's notes, newest first, filtered by tag (children included), kind, pinned and archived."""
-    tag = request.GET.get("tag", "").strip()
-    kind = request.GET.get("kind", "")
-    sort = request.GET.get("sort", "updated")
-    archived = _flag(request.GET.get("archived")) if request.GET.get("archived") else False
+    query_in = page_params(params.NoteListParams, request)
+    tag, kind, sort = query_in.get("tag", ""), query_in.get("kind", ""), query_in["sort"]
     notes = selectors.note_list(
         owner=request.user,
         tag=tag or None,
-        kind=kind if kind in Note.Kind.values else None,
-        pinned=_flag(request.GET.get("pinned")),
-        archived=archived,
-    ).order_by(*SORTS.get(sort, SORTS["updated"]))
-    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+        kind=kind or None,
+        pinned=query_in["pinned"],
+        # Archived notes stay out of the list unless asked for.
+        archived=bool(query_in["archived"]),
+    ).order_by(*SORTS[sort])
+    page = Paginator(notes, PAGE_SIZE).get_page(query_in["page"])
     # `note_count` is annotated by the selector.
     tags = selectors.tag_list(owner=request.user).values_list("name", "note_count")  # type: ignore[misc]
     query = request.GET.copy()
@@ -131,7 +128,8 @@ def _editor(request: HttpRequest, form: NoteForm, note: Note | None, status: int
 def note_create(request: HttpRequest) -> HttpResponse:
     """New note; `?title=` pre-fills the title (a pending link's "create this note")."""
     if request.method == "GET":
-        return _editor(request, NoteForm(initial={"title": request.GET.get("title", "")[:200]}), None)
+        title = page_params(params.NoteCreateParams, request).get("title", "")
+        return _editor(request, NoteForm(initial={"title": title[:200]}), None)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -226,7 +224,7 @@ def note_toggle(request: HttpRequest, note_id: int, field: str) -> HttpResponse:
 @require_GET
 def title_suggestions(request: HttpRequest) -> JsonResponse:
     """Titles for `[[` autocomplete: prefix matches first, then substring matches; at most 10."""
-    query = request.GET.get("q", "").strip().lower()[:100]
+    query = page_params(params.SuggestionParams, request).get("q", "").lower()[:100]
     notes = selectors.note_list(owner=request.user).annotate(key=Lower("title"))
     prefix = list(notes.filter(key__startswith=query).order_by("key").values_list("title", flat=True)[:10])
     if len(prefix) < 10 and query:
@@ -239,7 +237,7 @@ def title_suggestions(request: HttpRequest) -> JsonResponse:
 @require_GET
 def tag_suggestions(request: HttpRequest) -> JsonResponse:
     """Tags for `#` autocomplete, most used first."""
-    query = request.GET.get("q", "").strip().lstrip("#").lower()[:100]
+    query = page_params(params.SuggestionParams, request).get("q", "").lstrip("#").lower()[:100]
     tags = selectors.tag_list(owner=request.user).annotate(key=Lower("name")).filter(key__startswith=query)
     names = list(tags.order_by("-note_count", "key").values_list("name", flat=True)[:10])  # type: ignore[misc]
     return JsonResponse({"results": names})

@@ -2,51 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-from typing import Any
+from datetime import date, datetime, time
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from fbrain.core.validation import page_params
 from fbrain.notes import search
 from fbrain.notes.models import Note
+from fbrain.web.params import SearchParams
 
 PAGE_SIZE = 20
-FLAGS = {"yes": True, "no": False}
 
 
-def _day(value: str, *, end: bool) -> datetime | None:
-    day = parse_date(value) if value else None
+def _day(day: date | None, *, end: bool) -> datetime | None:
     if day is None:
         return None
     return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
 
 
-def _filters(params: Any) -> dict[str, Any]:
-    kind = params.get("kind", "")
-    return {
-        "tag": params.get("tag", "").strip() or None,
-        "kind": kind if kind in Note.Kind.values else None,
-        "pinned": FLAGS.get(params.get("pinned", "")),
-        "archived": FLAGS.get(params.get("archived", "")),
-        "updated_from": _day(params.get("from", ""), end=False),
-        "updated_to": _day(params.get("to", ""), end=True),
-    }
-
-
 @login_required
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    wanted = page_params(SearchParams, request)
+    query, page_number = wanted.get("q", ""), wanted["page"]
     result = None
     if query:
         result = search.note_search(
@@ -54,7 +37,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
             query=query,
             offset=(page_number - 1) * PAGE_SIZE,
             limit=PAGE_SIZE,
-            **_filters(request.GET),
+            tag=wanted.get("tag"),
+            kind=wanted.get("kind"),
+            pinned=wanted["pinned"],
+            archived=wanted["archived"],
+            updated_from=_day(wanted.get("from"), end=False),
+            updated_to=_day(wanted.get("to"), end=True),
         )
     params = request.GET.copy()
     params.pop("page", None)

@@ -10,13 +10,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from fbrain.core.errors import DomainError
+from fbrain.core.validation import page_params
 from fbrain.notes import selectors, services
+from fbrain.web.params import ListPageParams
 
 
 @login_required
 @require_GET
 def trash_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.trash_list(owner=request.user), 50).get_page(request.GET.get("page"))
+    number = page_params(ListPageParams, request)["page"]
+    page = Paginator(selectors.trash_list(owner=request.user), 50).get_page(number)
     return render(request, "web/trash.html", {"page": page})
 
 

@@ -23,6 +23,11 @@ def _open_node(page, note_id: int) -> None:
 
 
 def _click_node(page, note_id: int) -> None:
+    x, y = _hover_node(page, note_id)
+    page.mouse.click(x, y)
+
+
+def _hover_node(page, note_id: int) -> tuple[float, float]:
     x, y = page.evaluate(
         """(id) => {
             const node = window.fbrainGraph.graphData().nodes.find(n => n.id === id);
@@ -39,7 +44,7 @@ def _click_node(page, note_id: int) -> None:
     page.mouse.move(x - 5, y - 5)
     page.mouse.move(x, y, steps=3)
     page.wait_for_timeout(300)
-    page.mouse.click(x, y)
+    return x, y
 
 
 def test_graph_filters_by_tag_and_click_opens_the_note(signed_in, member):
@@ -83,3 +88,52 @@ def test_graph_with_5000_notes_settles_and_responds(signed_in, member):
     assert settled < 45
     assert frame_ms < 250
     _open_node(page, notes[0].pk)
+
+
+class _Listener:
+    """A loopback HTTP server that records every request it gets (a page must make none)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.paths: list[str] = []
+        paths = self.paths
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                paths.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_title_with_markup_shows_as_text_in_the_tooltip(signed_in, member):
+    listener = _Listener()
+    try:
+        title = f"<img src=http://127.0.0.1:{listener.port}/x>"
+        note = services.note_create(owner=member, title=title, body="")
+        page = signed_in
+        page.goto("/graph/")
+        page.wait_for_selector("#graph[data-ready=true]", timeout=20_000)
+        tooltip = page.locator(".float-tooltip-kap")
+        for _ in range(3):
+            _hover_node(page, note.pk)
+            if tooltip.is_visible():
+                break
+        assert tooltip.inner_text() == title
+        assert tooltip.locator("img").count() == 0
+        page.wait_for_timeout(500)
+        assert listener.paths == []
+    finally:
+        listener.close()
