@@ -10,7 +10,7 @@
 #   5. scripts/smoke-compose.sh on the development stack (with --k6: the k6 smoke scenario of
 #      load-tests/performance.js, 1 VU for 30 s, must pass its thresholds; summary kept in
 #      .cache/load/compose/) and on the production override (Grafana excluded: no stand-in image
-#      here), then the image-size (<= 250 MB) and code-only rebuild-time (<= 15 s) targets.
+#      here), then the image-size (<= 275 MB) and code-only rebuild-time (<= 15 s) targets.
 # Budget: <= 8 minutes once the stand-in images exist (they persist on the machine).
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
@@ -28,7 +28,7 @@ ALIASES=(
   oliver006/redis_exporter:latest=oliver006/redis_exporter:v1.62.0
   prom/node-exporter:latest=prom/node-exporter:v1.8.2
 )
-MAX_IMAGE_BYTES=250000000
+MAX_IMAGE_BYTES=275000000
 MAX_REBUILD_SECONDS=15
 
 t0=$(date +%s)
